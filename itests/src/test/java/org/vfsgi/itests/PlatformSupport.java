@@ -1,0 +1,130 @@
+package org.vfsgi.itests;
+
+import static org.ops4j.pax.exam.CoreOptions.bundle;
+import static org.ops4j.pax.exam.CoreOptions.composite;
+import static org.ops4j.pax.exam.CoreOptions.frameworkStartLevel;
+import static org.ops4j.pax.exam.CoreOptions.junitBundles;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import org.ops4j.pax.exam.Option;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+
+/**
+ * The bundle set of the distribution, installed into Pax Exam's Felix from the folder that
+ * maven-dependency-plugin fills in pre-integration-test, plus helpers the tests share.
+ */
+public final class PlatformSupport {
+    /** Infrastructure first, then the platform, at the start levels the distribution uses. */
+    private static final String[][] BUNDLES = {
+        {"org.osgi.util.function", "1"},
+        {"org.osgi.util.promise", "1"},
+        {"org.osgi.service.component", "1"},
+        {"org.apache.felix.scr", "1"},
+        {"org.apache.felix.configadmin", "1"},
+        {"org.apache.felix.eventadmin", "1"},
+        {"org.apache.felix.metatype", "1"},
+        {"org.apache.felix.gogo.runtime", "1"},
+        {"org.apache.felix.gogo.command", "1"},
+        {"org.apache.felix.fileinstall", "2"},
+        {"platform-hw", "3"},
+        {"platform-mm", "3"},
+    };
+
+    private PlatformSupport() {
+    }
+
+    /** @return the folder holding the bundles under test */
+    public static Path bundlesDir() {
+        String dir = System.getProperty("vfsgi.bundles.dir");
+        if (dir == null) {
+            throw new IllegalStateException("system property vfsgi.bundles.dir is not set: run the tests through failsafe");
+        }
+        return Path.of(dir);
+    }
+
+    /**
+     * @param work a folder of this test class's own, holding its {@code deploy/} folder and device images
+     * @return the options that start the platform with FileInstall watching {@code work/deploy}
+     */
+    public static Option platform(Path work) {
+        List<Option> options = new ArrayList<>();
+        for (String[] b : BUNDLES) {
+            File jar = bundlesDir().resolve(b[0] + ".jar").toFile();
+            options.add(bundle(jar.toURI().toString()).startLevel(Integer.parseInt(b[1])).start());
+        }
+        options.add(frameworkStartLevel(5));
+        options.add(junitBundles());
+        options.add(systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"));
+        options.add(frameworkProperty("felix.fileinstall.dir").value(work.resolve("deploy").toString()));
+        options.add(frameworkProperty("felix.fileinstall.poll").value("200"));
+        options.add(frameworkProperty("felix.fileinstall.noInitialDelay").value("true"));
+        options.add(frameworkProperty("felix.fileinstall.log.level").value("1"));
+        options.add(frameworkProperty("vfsgi.state.dir").value(work.toString()));
+        return composite(options.toArray(new Option[0]));
+    }
+
+    /** @return a fresh work folder for one test class, with an empty {@code deploy/} */
+    public static Path workDir(String name) {
+        try {
+            Path base = Path.of(System.getProperty("vfsgi.itest.work", System.getProperty("java.io.tmpdir")));
+            Path work = base.resolve(name);
+            if (Files.exists(work)) {
+                try (var walk = Files.walk(work)) {
+                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+            Files.createDirectories(work.resolve("deploy"));
+            return work;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot prepare work folder " + name, e);
+        }
+    }
+
+    /** Waits up to {@code seconds} for {@code condition}; fails with {@code what} if it never holds. */
+    public static void await(String what, long seconds, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + seconds + " s waiting for " + what);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting for " + what);
+            }
+        }
+    }
+
+    /** @return the references matching {@code filter} for {@code type}, never null */
+    public static <T> List<ServiceReference<T>> services(BundleContext ctx, Class<T> type, String filter) {
+        try {
+            return new ArrayList<>(ctx.getServiceReferences(type, filter));
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalArgumentException("bad filter " + filter, e);
+        }
+    }
+
+    /** @return the bundle with this symbolic name, or null */
+    public static Bundle bundle(BundleContext ctx, String symbolicName) {
+        for (Bundle b : ctx.getBundles()) {
+            if (symbolicName.equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        return null;
+    }
+}
