@@ -1,0 +1,339 @@
+package org.vfsgi.mm;
+
+import org.osgi.annotation.versioning.ConsumerType;
+import org.vfsgi.vfs.File;
+
+/**
+ * The VM operations of a VMA ({@code struct vm_operations_struct}): an immutable table of
+ * optional hooks, built with {@link #builder()}. A hook that is not set is {@code null}, so the
+ * platform can tell presence from behaviour, as the kernel does with function pointers.
+ *
+ * <p>Hooks report errors as {@code 0} or a negative errno ({@link Errno#negative()}).
+ * Drivers and file systems build these tables; the platform calls them.
+ */
+@ConsumerType
+public final class VmOperations {
+    /** {@code vma_dummy_vm_ops}: no hooks at all. New VMAs and closed VMAs carry it. */
+    public static final VmOperations DUMMY = builder().name("vma_dummy_vm_ops").build();
+
+    /** {@code open(vma)}: a VMA was duplicated (split, mremap copy, fork); never on first mapping. */
+    @FunctionalInterface
+    @ConsumerType
+    public interface Open {
+        /** @param vma the new VMA */
+        void open(VmArea vma);
+    }
+
+    /** {@code close(vma)}: the VMA is being removed; afterwards its ops become {@link #DUMMY}. */
+    @FunctionalInterface
+    @ConsumerType
+    public interface Close {
+        /** @param vma the VMA being removed */
+        void close(VmArea vma);
+    }
+
+    /**
+     * {@code mapped(start, end, pgoff, file, &private_data)}: the VMA was first established (not
+     * on merge, split or fork). It gets no VMA, only these values, and may replace the private data.
+     */
+    @FunctionalInterface
+    @ConsumerType
+    public interface Mapped {
+        /**
+         * @param start start of the new VMA
+         * @param end end of the new VMA
+         * @param pgoff its file offset in pages
+         * @param file its file ({@code vm_file})
+         * @param privateData in/out: the VMA's private data
+         * @return {@code 0}, or a negative errno that unmaps the VMA and fails the mmap
+         */
+        int mapped(long start, long end, long pgoff, File file, PrivateData privateData);
+    }
+
+    /** {@code may_split(vma, addr)}: veto a split. */
+    @FunctionalInterface
+    @ConsumerType
+    public interface MaySplit {
+        /**
+         * @param vma the VMA to split
+         * @param addr the split address
+         * @return {@code 0} to allow, or a negative errno that aborts the split
+         */
+        int maySplit(VmArea vma, long addr);
+    }
+
+    /** {@code fault}, {@code page_mkwrite}, {@code pfn_mkwrite}: a page fault handler. */
+    @FunctionalInterface
+    @ConsumerType
+    public interface Fault {
+        /**
+         * @param vmf the fault
+         * @return the outcome
+         */
+        VmFaultResult fault(VmFault vmf);
+    }
+
+    /** {@code huge_fault(vmf, order)}. */
+    @FunctionalInterface
+    @ConsumerType
+    public interface HugeFault {
+        /**
+         * @param vmf the fault
+         * @param order log2 of the number of pages wanted
+         * @return the outcome
+         */
+        VmFaultResult hugeFault(VmFault vmf, int order);
+    }
+
+    /** {@code name(vma)}: the name shown in {@code /proc/PID/maps}. */
+    @FunctionalInterface
+    @ConsumerType
+    public interface Name {
+        /**
+         * @param vma the VMA
+         * @return the name, or null for none
+         */
+        String name(VmArea vma);
+    }
+
+    /** {@code pagesize(vma)}. */
+    @FunctionalInterface
+    @ConsumerType
+    public interface PageSize {
+        /**
+         * @param vma the VMA
+         * @return the page size the VMA is mapped with, in bytes
+         */
+        long pagesize(VmArea vma);
+    }
+
+    /**
+     * The in/out private-data slot of {@link Mapped} (the kernel's {@code void **}).
+     */
+    public static final class PrivateData {
+        private Object value;
+
+        /** @param value the initial value, the VMA's current private data */
+        public PrivateData(Object value) {
+            this.value = value;
+        }
+
+        /** @return the current value */
+        public Object get() {
+            return value;
+        }
+
+        /** @param value the new value */
+        public void set(Object value) {
+            this.value = value;
+        }
+    }
+
+    private final Open open;
+    private final Close close;
+    private final Mapped mapped;
+    private final MaySplit maySplit;
+    private final Fault fault;
+    private final HugeFault hugeFault;
+    private final Fault pageMkwrite;
+    private final Fault pfnMkwrite;
+    private final Name name;
+    private final PageSize pagesize;
+    private final String label;
+
+    private VmOperations(Builder b) {
+        open = b.open;
+        close = b.close;
+        mapped = b.mapped;
+        maySplit = b.maySplit;
+        fault = b.fault;
+        hugeFault = b.hugeFault;
+        pageMkwrite = b.pageMkwrite;
+        pfnMkwrite = b.pfnMkwrite;
+        name = b.nameHook;
+        pagesize = b.pagesize;
+        label = b.label;
+    }
+
+    /** @return a builder with no hooks */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return a builder preset with this table's hooks */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.open = open;
+        b.close = close;
+        b.mapped = mapped;
+        b.maySplit = maySplit;
+        b.fault = fault;
+        b.hugeFault = hugeFault;
+        b.pageMkwrite = pageMkwrite;
+        b.pfnMkwrite = pfnMkwrite;
+        b.nameHook = name;
+        b.pagesize = pagesize;
+        b.label = label;
+        return b;
+    }
+
+    /** @return the open hook, or null */
+    public Open open() {
+        return open;
+    }
+
+    /** @return the close hook, or null */
+    public Close close() {
+        return close;
+    }
+
+    /** @return the mapped hook, or null */
+    public Mapped mapped() {
+        return mapped;
+    }
+
+    /** @return the may_split hook, or null */
+    public MaySplit maySplit() {
+        return maySplit;
+    }
+
+    /** @return the fault hook, or null */
+    public Fault fault() {
+        return fault;
+    }
+
+    /** @return the huge_fault hook, or null */
+    public HugeFault hugeFault() {
+        return hugeFault;
+    }
+
+    /** @return the page_mkwrite hook, or null */
+    public Fault pageMkwrite() {
+        return pageMkwrite;
+    }
+
+    /** @return the pfn_mkwrite hook, or null */
+    public Fault pfnMkwrite() {
+        return pfnMkwrite;
+    }
+
+    /** @return the name hook, or null */
+    public Name name() {
+        return name;
+    }
+
+    /** @return the pagesize hook, or null */
+    public PageSize pagesize() {
+        return pagesize;
+    }
+
+    /** @return whether page_mkwrite or pfn_mkwrite is present ({@code vm_ops_needs_writenotify}) */
+    public boolean needsWriteNotify() {
+        return pageMkwrite != null || pfnMkwrite != null;
+    }
+
+    /** @return the label given at build time, for traces and messages */
+    public String label() {
+        return label;
+    }
+
+    @Override
+    public String toString() {
+        return "VmOperations[" + label + "]";
+    }
+
+    /** Builds a {@link VmOperations} table; every hook is optional. */
+    public static final class Builder {
+        private Open open;
+        private Close close;
+        private Mapped mapped;
+        private MaySplit maySplit;
+        private Fault fault;
+        private HugeFault hugeFault;
+        private Fault pageMkwrite;
+        private Fault pfnMkwrite;
+        private Name nameHook;
+        private PageSize pagesize;
+        private String label = "vm_ops";
+
+        private Builder() {
+        }
+
+        /** @param h the hook, or null @return this */
+        public Builder open(Open h) {
+            open = h;
+            return this;
+        }
+
+        /** @param h the hook, or null @return this */
+        public Builder close(Close h) {
+            close = h;
+            return this;
+        }
+
+        /** @param h the hook, or null @return this */
+        public Builder mapped(Mapped h) {
+            mapped = h;
+            return this;
+        }
+
+        /** @param h the hook, or null @return this */
+        public Builder maySplit(MaySplit h) {
+            maySplit = h;
+            return this;
+        }
+
+        /** @param h the hook, or null @return this */
+        public Builder fault(Fault h) {
+            fault = h;
+            return this;
+        }
+
+        /** @param h the hook, or null @return this */
+        public Builder hugeFault(HugeFault h) {
+            hugeFault = h;
+            return this;
+        }
+
+        /** @param h the hook, or null @return this */
+        public Builder pageMkwrite(Fault h) {
+            pageMkwrite = h;
+            return this;
+        }
+
+        /** @param h the hook, or null @return this */
+        public Builder pfnMkwrite(Fault h) {
+            pfnMkwrite = h;
+            return this;
+        }
+
+        /** @param h the hook, or null @return this */
+        public Builder nameHook(Name h) {
+            nameHook = h;
+            return this;
+        }
+
+        /** @param h the hook, or null @return this */
+        public Builder pagesize(PageSize h) {
+            pagesize = h;
+            return this;
+        }
+
+        /**
+         * @param l a label for traces, for example {@code "ext4_file_vm_ops"}, not null
+         * @return this
+         */
+        public Builder name(String l) {
+            if (l == null || l.isEmpty()) {
+                throw new IllegalArgumentException("VmOperations label must be a non-empty string");
+            }
+            label = l;
+            return this;
+        }
+
+        /** @return the immutable table */
+        public VmOperations build() {
+            return new VmOperations(this);
+        }
+    }
+}
