@@ -1,0 +1,292 @@
+package org.vfsgi.hw.internal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.vfsgi.hw.HwException;
+import org.vfsgi.hw.PersistentMemory;
+
+/**
+ * A persistent-memory region whose media is a host file.
+ *
+ * <p><b>What "durable" means here.</b> Stores land in a simulated CPU cache: a page-sized copy
+ * of the media held on the heap and marked dirty. Loads see those stores at once. A store
+ * becomes durable when {@link #flush(long, long)} covers it: every dirty page that intersects
+ * the flushed range is written to the file with positional {@link java.nio.channels.FileChannel}
+ * writes and the file is then forced to the storage device ({@code force(false)}); the page
+ * leaves the cache. Until then the store is not in the file at all, so a process that dies
+ * loses it, as unflushed cache lines are lost on power failure. Durability granularity is a
+ * page: flushing one byte writes back the whole dirty page around it, which real hardware may
+ * also do (cache lines are evicted whenever the CPU likes). {@link #close()} is an orderly
+ * shutdown and writes everything back first.
+ *
+ * <p>Heap use is bounded by the dirty data: pages that are only read are read from the file.
+ */
+public final class FilePersistentMemory implements PersistentMemory, SimulatedDevice {
+    private static final System.Logger LOG = System.getLogger(FilePersistentMemory.class.getName());
+
+    private final String name;
+    private final HostFiles.HostFile file;
+    private final long size;
+    private final long pfnStart;
+    /** The simulated CPU cache: dirty pages by page index, ordered so a flush walks a range. */
+    private final TreeMap<Long, byte[]> dirty = new TreeMap<>();
+    private long flushes;
+    private long pagesWrittenBack;
+    private boolean closed;
+
+    private FilePersistentMemory(String name, HostFiles.HostFile file, long size, long pfnStart) {
+        this.name = name;
+        this.file = file;
+        this.size = size;
+        this.pfnStart = pfnStart;
+    }
+
+    /**
+     * Opens a region over the first {@code size} bytes of an existing file.
+     *
+     * @param size the region's size, a positive multiple of the page size
+     * @throws HwException EINVAL if {@code size} is not a positive page multiple or the file is
+     *         smaller than {@code size}, EIO if it cannot be opened
+     */
+    public static FilePersistentMemory open(String name, Path path, long size, long pfnStart, HostFiles files) {
+        if (size <= 0 || size % PAGE_SIZE != 0) {
+            throw new HwException("EINVAL", "size " + size + " of pmem device '" + name
+                    + "' is not a positive multiple of the " + PAGE_SIZE + "-byte page size");
+        }
+        HostFiles.HostFile file;
+        try {
+            file = files.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new HwException("EIO", "cannot open media '" + path + "' of pmem device '" + name + "': " + e);
+        }
+        try {
+            long fileSize = file.channel().size();
+            if (fileSize < size) {
+                throw new HwException("EINVAL", "media '" + path + "' of pmem device '" + name + "' holds "
+                        + fileSize + " bytes, fewer than its size of " + size);
+            }
+            LOG.log(System.Logger.Level.DEBUG, "pmem {0}: {1} bytes of {2} at PFN {3}", name, size, path,
+                    Checks.hex(pfnStart));
+            return new FilePersistentMemory(name, file, size, pfnStart);
+        } catch (IOException | RuntimeException e) {
+            try {
+                file.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new HwException("EIO", "cannot read the size of '" + path + "': " + e);
+        }
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Kind kind() {
+        return Kind.PMEM;
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    @Override
+    public long pfnStart() {
+        return pfnStart;
+    }
+
+    @Override
+    public long pfnCount() {
+        return size / PAGE_SIZE;
+    }
+
+    /** @return the host file holding the media */
+    public Path path() {
+        return file.path();
+    }
+
+    @Override
+    public synchronized void readBytes(long offset, byte[] dst, int dstOff, int len) {
+        ensureOpen();
+        Checks.byteRange(this, offset, len, size);
+        Checks.buffer(dst, dstOff, len);
+        int done = 0;
+        while (done < len) {
+            long pos = offset + done;
+            long page = pos / PAGE_SIZE;
+            int inPage = (int) (pos % PAGE_SIZE);
+            int n = Math.min(len - done, PAGE_SIZE - inPage);
+            byte[] cached = dirty.get(page);
+            if (cached != null) {
+                System.arraycopy(cached, inPage, dst, dstOff + done, n);
+            } else {
+                readMedia(pos, dst, dstOff + done, n);
+            }
+            done += n;
+        }
+    }
+
+    @Override
+    public synchronized void writeBytes(long offset, byte[] src, int srcOff, int len) {
+        ensureOpen();
+        Checks.byteRange(this, offset, len, size);
+        Checks.buffer(src, srcOff, len);
+        int done = 0;
+        while (done < len) {
+            long pos = offset + done;
+            long page = pos / PAGE_SIZE;
+            int inPage = (int) (pos % PAGE_SIZE);
+            int n = Math.min(len - done, PAGE_SIZE - inPage);
+            byte[] cached = dirty.get(page);
+            if (cached == null) {
+                cached = new byte[PAGE_SIZE];
+                // A partial store must not lose the rest of the page when it is written back.
+                if (n < PAGE_SIZE) {
+                    readMedia(page * PAGE_SIZE, cached, 0, PAGE_SIZE);
+                }
+                dirty.put(page, cached);
+            }
+            System.arraycopy(src, srcOff + done, cached, inPage, n);
+            done += n;
+        }
+    }
+
+    @Override
+    public synchronized void flush(long offset, long len) {
+        ensureOpen();
+        Checks.byteRange(this, offset, len, size);
+        if (len == 0) {
+            return;
+        }
+        long firstPage = offset / PAGE_SIZE;
+        long lastPage = (offset + len - 1) / PAGE_SIZE;
+        writeBack(dirty.subMap(firstPage, true, lastPage, true));
+        flushes++;
+    }
+
+    /** @return how many pages hold stores that are not durable yet */
+    public synchronized int dirtyPages() {
+        return dirty.size();
+    }
+
+    @Override
+    public void read(long pfn, int offset, byte[] dst, int dstOff, int len) {
+        int frame = Checks.frameIndex(this, pfn, offset, dst, dstOff, len);
+        readBytes((long) frame * PAGE_SIZE + offset, dst, dstOff, len);
+    }
+
+    @Override
+    public void write(long pfn, int offset, byte[] src, int srcOff, int len) {
+        int frame = Checks.frameIndex(this, pfn, offset, src, srcOff, len);
+        writeBytes((long) frame * PAGE_SIZE + offset, src, srcOff, len);
+    }
+
+    @Override
+    public synchronized String state() {
+        return closed ? "removed" : dirty.isEmpty() ? "clean" : dirty.size() + " dirty pages";
+    }
+
+    @Override
+    public synchronized Map<String, String> details() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("kind", kind().id());
+        d.put("size", Checks.humanSize(size) + " (" + size + " bytes)");
+        d.put("PFNs", Checks.pfnRange(pfnStart, pfnCount()));
+        d.put("media", file.path().toString());
+        d.put("dirty pages", Integer.toString(dirty.size()));
+        d.put("flushes", Long.toString(flushes));
+        d.put("pages written back", Long.toString(pagesWrittenBack));
+        return d;
+    }
+
+    /** Writes every dirty page back, then closes the file; the file is closed even if writing fails. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        try {
+            writeBack(dirty);
+        } finally {
+            closed = true;
+            dirty.clear();
+            try {
+                file.close();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "pmem {0}: closing {1} failed: {2}", name, file.path(),
+                        e.toString());
+            }
+            LOG.log(System.Logger.Level.DEBUG, "pmem {0} closed", name);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "pmem '" + name + "' PFNs " + Checks.pfnRange(pfnStart, pfnCount()) + " on " + file.path();
+    }
+
+    private void writeBack(Map<Long, byte[]> pages) {
+        if (pages.isEmpty()) {
+            return;
+        }
+        try {
+            for (Iterator<Map.Entry<Long, byte[]>> it = pages.entrySet().iterator(); it.hasNext();) {
+                Map.Entry<Long, byte[]> e = it.next();
+                ByteBuffer buf = ByteBuffer.wrap(e.getValue());
+                long position = e.getKey() * PAGE_SIZE;
+                while (buf.hasRemaining()) {
+                    file.channel().write(buf, position + buf.position());
+                }
+                // Only forget the page once it is in the file: a failed write keeps it dirty.
+                it.remove();
+                pagesWrittenBack++;
+            }
+            file.channel().force(false);
+        } catch (ClosedChannelException e) {
+            throw removed();
+        } catch (IOException e) {
+            throw new HwException("EIO", "writing back pmem device '" + name + "' to '" + file.path() + "': " + e);
+        }
+    }
+
+    private void readMedia(long position, byte[] dst, int off, int len) {
+        ByteBuffer buf = ByteBuffer.wrap(dst, off, len);
+        try {
+            while (buf.hasRemaining()) {
+                int n = file.channel().read(buf, position + buf.position() - off);
+                if (n < 0) {
+                    throw new HwException("EIO", "media '" + file.path() + "' of pmem device '" + name
+                            + "' ended early at byte " + (position + buf.position() - off));
+                }
+            }
+        } catch (ClosedChannelException e) {
+            throw removed();
+        } catch (IOException e) {
+            throw new HwException("EIO", "reading pmem device '" + name + "' from '" + file.path() + "': " + e);
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw removed();
+        }
+    }
+
+    private HwException removed() {
+        return new HwException("ENODEV", "pmem device '" + name + "' has been removed");
+    }
+}
