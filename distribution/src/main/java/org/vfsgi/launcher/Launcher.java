@@ -1,0 +1,231 @@
+package org.vfsgi.launcher;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.launch.FrameworkFactory;
+import org.osgi.framework.startlevel.BundleStartLevel;
+
+import org.vfsgi.launcher.Distribution.BundleJar;
+import org.vfsgi.launcher.ReadyConditions.ServiceCondition;
+import org.vfsgi.launcher.ScriptSplitter.ScriptCommand;
+
+/**
+ * Starts the platform of a {@link Distribution} and, depending on the mode, hands the console
+ * to Gogo or runs a script. One instance runs the platform once.
+ *
+ * <p>Start-up, in order: create the state folder; build the framework from {@code
+ * conf/config.properties}; install every {@code bundle/N/*.jar} at start level N and mark it
+ * for starting; start the framework (it climbs to {@code org.osgi.framework.startlevel.beginning});
+ * make FileInstall watch {@code etc/} too ({@link DefaultConfiguration}).
+ */
+public final class Launcher {
+    private static final System.Logger LOG = System.getLogger(Launcher.class.getName());
+    /** How long stopping the framework may take before the launcher gives up on it. */
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+    /** Gogo shell arguments in script mode: no console, no shutdown, no banner. */
+    static final String SCRIPT_GOSH_ARGS = "--nointeractive --noshutdown --quiet";
+
+    private final Distribution distribution;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final boolean debug;
+
+    /**
+     * @param distribution the distribution to run
+     * @param out          the console's standard output (script echo and results)
+     * @param err          the console's standard error (errors)
+     * @param debug        whether failures print stack traces
+     */
+    public Launcher(Distribution distribution, PrintStream out, PrintStream err, boolean debug) {
+        this.distribution = distribution;
+        this.out = out;
+        this.err = err;
+        this.debug = debug;
+    }
+
+    /**
+     * Runs the interactive shell: starts the platform and returns once the framework has
+     * stopped ({@code stop 0}, {@code exit}, end of input, or a signal).
+     *
+     * @param timeout how long to wait for Config Admin while setting up {@code etc/}
+     * @return the exit status, {@link Main#EXIT_OK}
+     * @throws LaunchException if the platform cannot start
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public int interactive(Duration timeout) throws LaunchException, InterruptedException {
+        Map<String, String> properties = frameworkProperties();
+        // the shell's own default: console on this terminal, stop the framework when it ends
+        properties.putIfAbsent(FrameworkProperties.GOSH_ARGS, "");
+        Framework framework = start(properties, timeout);
+        Thread hook = stopOnSignal(framework);
+        FrameworkEvent event = framework.waitForStop(0);
+        removeHook(hook);
+        LOG.log(Level.DEBUG, "framework stopped: {0}", event.getType());
+        return Main.EXIT_OK;
+    }
+
+    /**
+     * Runs a script: starts the platform, waits until it is ready, runs the commands one by one
+     * until one fails, and stops the platform.
+     *
+     * @param commands the script's commands
+     * @param timeout  how long to wait for the platform to be ready
+     * @return {@link Main#EXIT_OK}, {@link Main#EXIT_COMMAND_FAILED} or {@link Main#EXIT_NOT_READY}
+     * @throws LaunchException if the platform cannot start
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public int script(List<ScriptCommand> commands, Duration timeout) throws LaunchException, InterruptedException {
+        Map<String, String> properties = frameworkProperties();
+        properties.put(FrameworkProperties.GOSH_ARGS, SCRIPT_GOSH_ARGS);
+        long startNanos = System.nanoTime();
+        Framework framework = start(properties, timeout);
+        Thread hook = stopOnSignal(framework);
+        try {
+            List<ServiceCondition> conditions = new ArrayList<>(readyConditions());
+            if (conditions.stream().noneMatch(c -> c.filter().equals(ReadyConditions.COMMAND_PROCESSOR.filter()))) {
+                conditions.add(ReadyConditions.COMMAND_PROCESSOR); // the script cannot run without it
+            }
+            Duration left = timeout.minusNanos(System.nanoTime() - startNanos);
+            List<String> missing = new Readiness(framework.getBundleContext(), conditions)
+                    .await(left.isNegative() ? Duration.ZERO : left);
+            if (!missing.isEmpty()) {
+                err.println("vfsgi: platform not ready after " + timeout.toSeconds() + " s: "
+                        + String.join(", ", missing));
+                return Main.EXIT_NOT_READY;
+            }
+            LOG.log(Level.DEBUG, "platform ready after {0} ms", (System.nanoTime() - startNanos) / 1_000_000);
+            try (GogoSession session = GogoSession.open(framework.getBundleContext(),
+                    InputStream.nullInputStream(), out, err)) {
+                boolean ok = new ScriptRunner(session, out, err, debug).run(commands);
+                return ok ? Main.EXIT_OK : Main.EXIT_COMMAND_FAILED;
+            }
+        } finally {
+            stop(framework);
+            removeHook(hook);
+        }
+    }
+
+    private Map<String, String> frameworkProperties() throws LaunchException {
+        return new java.util.TreeMap<>(FrameworkProperties.resolve(distribution,
+                Distribution.readProperties(distribution.frameworkConfig()), System.getProperties()));
+    }
+
+    private List<ServiceCondition> readyConditions() throws LaunchException {
+        if (!Files.isRegularFile(distribution.readyConfig())) {
+            return List.of();
+        }
+        return ReadyConditions.parse(Distribution.readProperties(distribution.readyConfig()));
+    }
+
+    private Framework start(Map<String, String> properties, Duration timeout)
+            throws LaunchException, InterruptedException {
+        try {
+            Files.createDirectories(distribution.stateDir());
+        } catch (IOException e) {
+            throw new LaunchException("cannot create the state folder " + distribution.stateDir() + ": "
+                    + e.getMessage(), e);
+        }
+        LOG.log(Level.DEBUG, "framework properties: {0}", properties);
+        Framework framework = frameworkFactory().newFramework(properties);
+        try {
+            framework.init();
+            BundleContext context = framework.getBundleContext();
+            context.addFrameworkListener(this::frameworkEvent);
+            new LogForwarder(context, debug).open();
+            install(context, distribution.bundles());
+            framework.start();
+        } catch (BundleException | RuntimeException e) {
+            stop(framework);
+            throw new LaunchException("the framework did not start: " + GogoSession.describe(e), e);
+        }
+        if (!DefaultConfiguration.install(framework.getBundleContext(), properties, distribution.etcDir(), timeout)) {
+            LOG.log(Level.WARNING, "Config Admin did not appear within {0} s: the default configuration in {1}"
+                    + " is not applied", timeout.toSeconds(), distribution.etcDir());
+        }
+        return framework;
+    }
+
+    private static FrameworkFactory frameworkFactory() throws LaunchException {
+        Iterator<FrameworkFactory> factories = ServiceLoader.load(FrameworkFactory.class).iterator();
+        if (!factories.hasNext()) {
+            throw new LaunchException("no OSGi framework on the class path: lib/ must hold the Felix framework jar");
+        }
+        return factories.next();
+    }
+
+    private static void install(BundleContext context, List<BundleJar> jars) throws LaunchException {
+        for (BundleJar jar : jars) {
+            try {
+                Bundle bundle = context.installBundle(jar.path().toUri().toString());
+                bundle.adapt(BundleStartLevel.class).setStartLevel(jar.startLevel());
+                if (bundle.getHeaders("").get(Constants.FRAGMENT_HOST) == null) {
+                    // marks it persistently started; the framework starts it when it reaches its level
+                    bundle.start();
+                }
+                LOG.log(Level.DEBUG, "installed {0} at start level {1}", bundle.getSymbolicName(), jar.startLevel());
+            } catch (BundleException | RuntimeException e) {
+                throw new LaunchException("cannot install " + jar.path() + ": " + GogoSession.describe(e), e);
+            }
+        }
+    }
+
+    private void frameworkEvent(FrameworkEvent event) {
+        if (event.getType() == FrameworkEvent.ERROR || event.getType() == FrameworkEvent.WARNING) {
+            Bundle bundle = event.getBundle();
+            String source = bundle == null ? "framework" : bundle.getSymbolicName();
+            Throwable t = event.getThrowable();
+            String message = source + ": " + (t == null ? "framework event " + event.getType() : GogoSession.describe(t));
+            Level level = event.getType() == FrameworkEvent.ERROR ? Level.ERROR : Level.WARNING;
+            if (debug && t != null) {
+                LOG.log(level, message, t);
+            } else {
+                LOG.log(level, message);
+            }
+        }
+    }
+
+    private static Thread stopOnSignal(Framework framework) {
+        // Ctrl-C or kill: stop the framework so that devices flush their images
+        Thread hook = new Thread(() -> stop(framework), "vfsgi-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        return hook;
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // the JVM is already shutting down, and the hook is doing its job
+        }
+    }
+
+    private static void stop(Framework framework) {
+        try {
+            framework.stop();
+            FrameworkEvent event = framework.waitForStop(STOP_TIMEOUT.toMillis());
+            if (event.getType() == FrameworkEvent.WAIT_TIMEDOUT) {
+                LOG.log(Level.WARNING, "the framework did not stop within {0} s", STOP_TIMEOUT.toSeconds());
+            }
+        } catch (BundleException e) {
+            LOG.log(Level.WARNING, "stopping the framework failed: {0}", GogoSession.describe(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
