@@ -74,11 +74,11 @@ public record DeviceConfig(String name, Device.Kind kind, Long size, String size
         switch (kind) {
             case RAM, MMIO -> {
                 if (size == null) {
-                    throw invalid("size is required for a " + kind.id() + " device");
+                    throw invalid("size is required for " + aKind(kind) + " device");
                 }
                 notApplicable(pathText, PATH, kind);
                 if (create) {
-                    throw invalid("create 'true' does not apply to a " + kind.id() + " device (it has no host file)");
+                    throw invalid("create 'true' does not apply to " + aKind(kind) + " device (it has no host file)");
                 }
                 if (kind == Device.Kind.MMIO && pfnStart == null) {
                     throw invalid("pfnStart is required for an mmio device");
@@ -100,12 +100,12 @@ public record DeviceConfig(String name, Device.Kind kind, Long size, String size
             }
         }
         if (readOnly && kind != Device.Kind.BLOCK) {
-            throw invalid("readOnly 'true' applies only to block devices, not to a " + kind.id() + " device");
+            throw invalid("readOnly 'true' applies only to block devices, not to " + aKind(kind) + " device");
         }
         Path path = null;
         if (kind == Device.Kind.BLOCK || kind == Device.Kind.PMEM) {
             if (pathText == null || pathText.isEmpty()) {
-                throw invalid("path is required for a " + kind.id() + " device (its host file)");
+                throw invalid("path is required for " + aKind(kind) + " device (its host file)");
             }
             try {
                 path = Path.of(pathText);
@@ -200,7 +200,7 @@ public record DeviceConfig(String name, Device.Kind kind, Long size, String size
 
     private static void notApplicable(String value, String key, Device.Kind kind) {
         if (value != null && !value.isEmpty()) {
-            throw invalid(key + " '" + value + "' does not apply to a " + kind.id() + " device (it has no host file)");
+            throw invalid(key + " '" + value + "' does not apply to " + aKind(kind) + " device (it has no host file)");
         }
     }
 
@@ -218,6 +218,11 @@ public record DeviceConfig(String name, Device.Kind kind, Long size, String size
         }
         throw invalid(key + " has a value of type " + v.getClass().getSimpleName() + " ('" + v
                 + "'); expected a single value");
+    }
+
+    /** @return the kind with its article, for messages: "a ram", "an mmio" */
+    static String aKind(Device.Kind kind) {
+        return (kind == Device.Kind.MMIO ? "an " : "a ") + kind.id();
     }
 
     private static HwException invalid(String message) {

@@ -137,7 +137,7 @@ public final class DeviceFactory {
     private static int frameCount(DeviceConfig c) {
         long pages = c.pages();
         if (pages > Integer.MAX_VALUE - 8) {
-            throw new HwException("EINVAL", "size '" + c.sizeText() + "' is too large for a " + c.kind().id()
+            throw new HwException("EINVAL", "size '" + c.sizeText() + "' is too large for " + DeviceConfig.aKind(c.kind())
                     + " device (at most " + (Integer.MAX_VALUE - 8) + " frames)");
         }
         return (int) pages;
