@@ -10,13 +10,17 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
+import org.osgi.framework.startlevel.BundleStartLevel;
+import org.osgi.framework.startlevel.FrameworkStartLevel;
 
 import org.vfsgi.launcher.ReadyConditions.ServiceCondition;
 
 /**
- * Decides whether the platform is ready for a script: every installed bundle that is not a
- * fragment is ACTIVE (or STARTING with a lazy activation policy, which is as far as such a
- * bundle goes on its own), and every {@link ServiceCondition} matches a registered service.
+ * Decides whether the platform is ready: every bundle that should run is ACTIVE (or STARTING
+ * with a lazy activation policy, which is as far as such a bundle goes on its own), and every
+ * {@link ServiceCondition} matches a registered service. A bundle should run when it is marked
+ * for starting and its start level is not above the framework's current one; fragments never
+ * run on their own.
  *
  * <p>Polling rather than listeners: the check is a handful of registry look-ups, a 50 ms
  * period costs nothing next to a platform start, and it cannot miss an event that happened
@@ -46,8 +50,9 @@ public final class Readiness {
      */
     public List<String> notReady() {
         List<String> missing = new ArrayList<>();
+        int activeLevel = context.getBundle(0).adapt(FrameworkStartLevel.class).getStartLevel();
         for (Bundle bundle : context.getBundles()) {
-            if (!isReady(bundle)) {
+            if (!isReady(bundle, activeLevel)) {
                 missing.add("bundle " + bundle.getSymbolicName() + " (" + stateName(bundle.getState()) + ")");
             }
         }
@@ -77,9 +82,14 @@ public final class Readiness {
         return missing;
     }
 
-    private static boolean isReady(Bundle bundle) {
-        if (bundle.getHeaders("").get(Constants.FRAGMENT_HOST) != null) {
-            return true; // fragments never become ACTIVE: they live inside their host
+    private static boolean isReady(Bundle bundle, int activeLevel) {
+        if (bundle.getBundleId() == 0 || bundle.getHeaders("").get(Constants.FRAGMENT_HOST) != null) {
+            return true; // the framework is running; fragments never become ACTIVE, they live in their host
+        }
+        BundleStartLevel startLevel = bundle.adapt(BundleStartLevel.class);
+        if (startLevel != null
+                && (startLevel.getStartLevel() > activeLevel || !startLevel.isPersistentlyStarted())) {
+            return true; // nobody asked for it to run yet: above the current level, or not marked for starting
         }
         return switch (bundle.getState()) {
             case Bundle.ACTIVE -> true;

@@ -1,0 +1,198 @@
+package org.vfsgi.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * End to end: runs the assembled distribution ({@code target/vfsgi}, set by failsafe as system
+ * property {@code vfsgi.distribution}) through its own {@code bin/vfsgi} as a child process, from
+ * a foreign current directory, with a temporary state folder. Failsafe runs it after {@code
+ * package}, in {@code mvn verify}.
+ */
+class DistributionTest {
+
+    private static final Path DISTRIBUTION = Path.of(System.getProperty("vfsgi.distribution", "target/vfsgi"))
+            .toAbsolutePath();
+    private static final long RUN_TIMEOUT_SECONDS = 60;
+
+    @TempDir
+    Path work;
+
+    /** What a run of bin/vfsgi did. */
+    private record Run(int exit, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    private Run vfsgi(Path home, String stdin, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(home.resolve("bin/vfsgi").toString());
+        command.addAll(List.of(args));
+        Path out = Files.createTempFile(work, "out", ".txt");
+        Path err = Files.createTempFile(work, "err", ".txt");
+        Path in = Files.writeString(Files.createTempFile(work, "in", ".txt"), stdin);
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(work.toFile()) // not the distribution: nothing may depend on the current directory
+                .redirectInput(in.toFile())
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile());
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().put("VFSGI_STATE", work.resolve("state").toString());
+        builder.environment().remove("JAVA_OPTS");
+        Process process = builder.start();
+        if (!process.waitFor(RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new AssertionError("bin/vfsgi " + String.join(" ", args) + " still running after "
+                    + RUN_TIMEOUT_SECONDS + " s; stdout so far:\n" + Files.readString(out));
+        }
+        return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    private Path script(String text) throws IOException {
+        return Files.writeString(Files.createTempFile(work, "script", ".gosh"), text);
+    }
+
+    /** A private copy of the distribution, for tests that change its files. */
+    private Path copyOfDistribution() throws IOException {
+        Path copy = work.resolve("copy");
+        try (Stream<Path> files = Files.walk(DISTRIBUTION)) {
+            for (Path source : files.toList()) {
+                Path relative = DISTRIBUTION.relativize(source);
+                if (relative.startsWith("state")) {
+                    continue;
+                }
+                Path target = copy.resolve(relative.toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+        return copy;
+    }
+
+    @Test
+    void lbScriptPrintsEveryBundleActiveAndExitsZero() throws Exception {
+        Run run = vfsgi(DISTRIBUTION, "", "--script", script("lb\n").toString());
+        assertEquals(0, run.exit(), run::toString);
+        assertTrue(run.out().startsWith("vfsgi> lb"), run::toString);
+        List<String> bundleLines = run.out().lines().filter(l -> l.matches("\\s*\\d+\\|.*")).toList();
+        assertTrue(bundleLines.size() >= 15, run::toString);
+        for (String name : List.of("System Bundle", "Apache Felix Declarative Services", "Apache Felix File Install",
+                "Apache Felix Configuration Admin", "Apache Felix Gogo Shell", "vfsgi :: platform-hw",
+                "vfsgi :: platform-mm")) {
+            assertTrue(bundleLines.stream().anyMatch(l -> l.contains(name)), () -> name + " missing\n" + run);
+        }
+        assertTrue(bundleLines.stream().allMatch(l -> l.contains("|Active")), run::toString);
+        assertFalse(run.err().contains("error:"), run::toString);
+    }
+
+    @Test
+    void unknownCommandOnTheSecondLineStopsTheScriptWithExitOne() throws Exception {
+        Run run = vfsgi(DISTRIBUTION, "", "--script", script("lb\nno-such-command 1 2\nlb\n").toString());
+        assertEquals(1, run.exit(), run::toString);
+        assertTrue(run.err().contains("error: Command not found: no-such-command"), run::toString);
+        assertEquals(1, run.out().lines().filter(l -> l.equals("vfsgi> lb")).count(),
+                () -> "the line after the failure must not run\n" + run);
+        assertTrue(run.out().contains("vfsgi> no-such-command 1 2"), run::toString);
+        assertFalse(run.err().contains("\tat "), () -> "no stack trace without -Dvfsgi.debug=true\n" + run);
+    }
+
+    @Test
+    void demoScriptRunsFromAnyDirectoryAndCreatesTheDeviceImages() throws Exception {
+        // relative, and absent from the current directory: found in the distribution
+        Run run = vfsgi(DISTRIBUTION, "", "--script", "scripts/demo.gosh");
+        assertEquals(0, run.exit(), run::toString);
+        for (String command : List.of("vfsgi> lb", "vfsgi> hw:devices", "vfsgi> hw:device mmio0",
+                "vfsgi> hw:poke 0xF0000 0 2a000000", "vfsgi> hw:mem")) {
+            assertTrue(run.out().contains(command), () -> command + " not echoed\n" + run);
+        }
+        for (String device : List.of("ram0", "pmem0", "disk0", "mmio0")) {
+            assertTrue(run.out().contains(device), () -> device + " not listed\n" + run);
+        }
+        Path state = work.resolve("state");
+        assertEquals(64L << 20, Files.size(state.resolve("disk0.img")));
+        assertEquals(64L << 20, Files.size(state.resolve("pmem0.img")));
+        assertTrue(Files.isDirectory(state.resolve("felix-cache")));
+    }
+
+    @Test
+    void scriptFromStandardInput() throws Exception {
+        Run run = vfsgi(DISTRIBUTION, "hw:device mmio0\n", "--script", "-");
+        assertEquals(0, run.exit(), run::toString);
+        assertTrue(run.out().startsWith("vfsgi> hw:device mmio0"), run::toString);
+        assertTrue(run.out().contains("mmio0"), run::toString);
+    }
+
+    @Test
+    void interactiveShellOpensOnAReadyPlatformAndLeavesOnExit() throws Exception {
+        Run run = vfsgi(DISTRIBUTION, "hw:devices\nexit\n");
+        assertEquals(0, run.exit(), run::toString);
+        // the devices of etc/ exist by the time the console reads its first command
+        for (String device : List.of("ram0", "pmem0", "disk0", "mmio0")) {
+            assertTrue(run.out().contains(device), () -> device + " not listed\n" + run);
+        }
+        assertTrue(run.out().contains("gosh: stopping shell and framework"), run::toString);
+    }
+
+    @Test
+    void missingServiceIsNamedAndExitsThreeAfterTheTimeout() throws Exception {
+        Path home = copyOfDistribution();
+        Files.writeString(home.resolve("conf/ready.properties"), "\nservice.ghost = (vfsgi.hw.name=ghost)\n",
+                StandardCharsets.ISO_8859_1, StandardOpenOption.APPEND);
+        long start = System.nanoTime();
+        Run run = vfsgi(home, "", "--timeout", "2", "--script", script("lb\n").toString());
+        assertEquals(3, run.exit(), run::toString);
+        assertTrue(run.err().contains("vfsgi: platform not ready after 2 s: service ghost (vfsgi.hw.name=ghost)"),
+                run::toString);
+        assertFalse(run.out().contains("vfsgi> lb"), () -> "the script must not run\n" + run);
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(30), "the timeout was not honoured");
+    }
+
+    @Test
+    void configurationDroppedIntoDeployCreatesADevice() throws Exception {
+        Path home = copyOfDistribution();
+        Files.writeString(home.resolve("deploy/org.vfsgi.hw.device-ram1.cfg"),
+                "name = ram1\nkind = ram\nsize = 1M\npfnStart = 0x200000\n");
+        Files.writeString(home.resolve("conf/ready.properties"),
+                "\nservice.ram1 = (&(objectClass=org.vfsgi.hw.Device)(vfsgi.hw.name=ram1))\n",
+                StandardCharsets.ISO_8859_1, StandardOpenOption.APPEND);
+        Run run = vfsgi(home, "", "--script", script("hw:device ram1\n").toString());
+        assertEquals(0, run.exit(), run::toString);
+        assertTrue(run.out().contains("ram1"), run::toString);
+    }
+
+    @Test
+    void unknownArgumentPrintsUsageAndExitsTwo() throws Exception {
+        Run run = vfsgi(DISTRIBUTION, "", "--bogus");
+        assertEquals(2, run.exit(), run::toString);
+        assertTrue(run.err().startsWith("vfsgi: unknown argument: --bogus"), run::toString);
+        assertTrue(run.err().contains("usage: vfsgi"), run::toString);
+        assertEquals("", run.out());
+    }
+
+    @Test
+    void helpPrintsUsageAndExitsZero() throws Exception {
+        Run run = vfsgi(DISTRIBUTION, "", "--help");
+        assertEquals(0, run.exit(), run::toString);
+        assertTrue(run.out().startsWith("usage: vfsgi"), run::toString);
+    }
+}
