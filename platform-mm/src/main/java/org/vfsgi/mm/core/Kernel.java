@@ -1,0 +1,199 @@
+package org.vfsgi.mm.core;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
+import org.vfsgi.mm.Errno;
+import org.vfsgi.mm.MmException;
+import org.vfsgi.mm.ReverseMap;
+import org.vfsgi.vfs.File;
+
+/**
+ * The context every core object hangs off: configuration, processes, the trace ring,
+ * contract-violation counters, failure injection and the seams filled by other parts of the
+ * platform (page tables, mmap actions, shared anonymous memory). There is no static state:
+ * tests create as many kernels as they like.
+ */
+public final class Kernel {
+    private static final System.Logger LOG = System.getLogger(Kernel.class.getName());
+
+    private final KernelConfig config;
+    private final TraceBuffer trace;
+    private final ContractViolations violations;
+    private final FaultInjection faultInjection = new FaultInjection();
+    private final ConcurrentHashMap<Integer, Process> processes = new ConcurrentHashMap<>();
+    private final AtomicInteger nextPid = new AtomicInteger(1);
+    private volatile PageTables pageTables = PageTables.NONE;
+    private volatile MmapActionHandler actionHandler = MmapActionHandler.BASIC;
+    private volatile SharedAnonymousBacking sharedAnonymous = SharedAnonymousBacking.UNBACKED;
+
+    /**
+     * @param config the tunables
+     */
+    public Kernel(KernelConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.trace = new TraceBuffer(config.traceCapacity());
+        this.violations = new ContractViolations(trace);
+        LOG.log(System.Logger.Level.DEBUG, "kernel created with {0}", config);
+    }
+
+    /** A kernel with {@link KernelConfig#defaults()}. */
+    public Kernel() {
+        this(KernelConfig.defaults());
+    }
+
+    /** @return the configuration */
+    public KernelConfig config() {
+        return config;
+    }
+
+    /** @return the trace ring */
+    public TraceBuffer trace() {
+        return trace;
+    }
+
+    /** @return the contract-violation counters */
+    public ContractViolations violations() {
+        return violations;
+    }
+
+    /** @return the failure injection of this kernel */
+    public FaultInjection faultInjection() {
+        return faultInjection;
+    }
+
+    /** @return the page-table seam */
+    public PageTables pageTables() {
+        return pageTables;
+    }
+
+    /** @param pt the page-table implementation, not null */
+    public void setPageTables(PageTables pt) {
+        pageTables = Objects.requireNonNull(pt, "pageTables");
+    }
+
+    /** @return the mmap action handler */
+    public MmapActionHandler actionHandler() {
+        return actionHandler;
+    }
+
+    /** @param h the mmap action handler, not null */
+    public void setActionHandler(MmapActionHandler h) {
+        actionHandler = Objects.requireNonNull(h, "actionHandler");
+    }
+
+    /** @return the shared anonymous memory seam */
+    public SharedAnonymousBacking sharedAnonymous() {
+        return sharedAnonymous;
+    }
+
+    /** @param s the shared anonymous memory implementation, not null */
+    public void setSharedAnonymous(SharedAnonymousBacking s) {
+        sharedAnonymous = Objects.requireNonNull(s, "sharedAnonymous");
+    }
+
+    /**
+     * Creates a process with an empty address space.
+     *
+     * @return the process
+     */
+    public Process spawn() {
+        int pid = nextPid.getAndIncrement();
+        Process p = new Process(this, pid, new MmStruct(this, pid));
+        processes.put(pid, p);
+        LOG.log(System.Logger.Level.DEBUG, "spawned pid {0}", pid);
+        return p;
+    }
+
+    Process forkedProcess(MmStruct childMm) {
+        Process p = new Process(this, childMm.ownerPid(), childMm);
+        processes.put(p.pid(), p);
+        return p;
+    }
+
+    int allocatePid() {
+        return nextPid.getAndIncrement();
+    }
+
+    void exited(Process p) {
+        processes.remove(p.pid(), p);
+    }
+
+    /**
+     * @param pid a process id
+     * @return the live process, or null
+     */
+    public Process process(int pid) {
+        return processes.get(pid);
+    }
+
+    /** @return the live processes */
+    public List<Process> processes() {
+        return new ArrayList<>(processes.values());
+    }
+
+    /**
+     * The platform reverse map of a file's inode.
+     *
+     * @param file a file
+     * @return its inode's reverse map
+     * @throws MmException EINVAL if the inode's reverse map is not a core {@link FileRmap}
+     */
+    FileRmap rmapOf(File file) {
+        ReverseMap rm = file.inode() == null ? null : file.inode().reverseMap();
+        if (rm instanceof FileRmap) {
+            return (FileRmap) rm;
+        }
+        throw new MmException(Errno.EINVAL, "vma_link_file",
+                "inode of " + file.path() + " has no platform reverse map (Inode.reverseMap() must return a core FileRmap)");
+    }
+
+    /**
+     * Calls a driver hook that returns {@code 0} or a negative errno, turning misbehaviour into
+     * a counted contract violation instead of a stack trace: a thrown {@link MmException}
+     * becomes its errno, any other exception or an invalid return becomes EINVAL.
+     *
+     * @param hook the hook's kernel name, for messages
+     * @param pid process id
+     * @param start range start
+     * @param end range end
+     * @param path file path or null
+     * @param call the call
+     * @return {@code 0} or a valid negative errno
+     */
+    int callHook(String hook, int pid, long start, long end, String path, IntSupplier call) {
+        int ret;
+        try {
+            ret = call.getAsInt();
+        } catch (MmException e) {
+            return e.negative();
+        } catch (RuntimeException e) {
+            violations.report(ContractViolation.HOOK_THREW, pid, start, end, path,
+                    hook + " threw " + e + " instead of returning an errno");
+            return Errno.EINVAL.negative();
+        }
+        if (ret == 0) {
+            return 0;
+        }
+        if (ret > 0 || Errno.ofNumber(-ret) == null) {
+            violations.report(ContractViolation.INVALID_HOOK_RETURN, pid, start, end, path,
+                    hook + " returned " + ret + ", which is neither 0 nor a known negative errno");
+            return Errno.EINVAL.negative();
+        }
+        return ret;
+    }
+
+    /**
+     * Calls a hook that returns nothing, catching what it throws.
+     */
+    void callVoidHook(String hook, int pid, long start, long end, String path, Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            violations.report(ContractViolation.HOOK_THREW, pid, start, end, path, hook + " threw " + e);
+        }
+    }
+}

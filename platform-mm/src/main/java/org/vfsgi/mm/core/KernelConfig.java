@@ -1,0 +1,158 @@
+package org.vfsgi.mm.core;
+
+import org.vfsgi.mm.Mman;
+
+/**
+ * Tunables of a {@link Kernel}, named after the sysctls and constants they model. Immutable;
+ * build with {@link #builder()}.
+ *
+ * @param maxMapCount {@code vm.max_map_count}: VMAs per address space (default 65530)
+ * @param mmapMinAddr {@code vm.mmap_min_addr}: lowest address a mapping may use (default 64 KiB)
+ * @param taskSize {@code TASK_SIZE}: end of the user address space
+ * @param mmapBase top of the top-down allocation area ({@code mm->mmap_base})
+ * @param unmappedBase start of the bottom-up allocation area ({@code TASK_UNMAPPED_BASE})
+ * @param topDown whether unhinted mappings are placed top-down (the default layout) or bottom-up (legacy)
+ * @param addressSpaceLimit {@code RLIMIT_AS} in bytes
+ * @param commitLimitPages committed-memory limit in pages for accountable mappings ({@code vm.overcommit_memory=2})
+ * @param traceCapacity number of events the trace ring keeps
+ */
+public record KernelConfig(int maxMapCount, long mmapMinAddr, long taskSize, long mmapBase, long unmappedBase,
+        boolean topDown, long addressSpaceLimit, long commitLimitPages, int traceCapacity) {
+
+    /** The kernel's default {@code vm.max_map_count}. */
+    public static final int DEFAULT_MAX_MAP_COUNT = 65530;
+
+    /**
+     * Validates the values.
+     *
+     * @throws IllegalArgumentException naming the first bad value
+     */
+    public KernelConfig {
+        if (maxMapCount < 1) {
+            throw new IllegalArgumentException("maxMapCount must be >= 1, was " + maxMapCount);
+        }
+        if (mmapMinAddr < 0 || (mmapMinAddr & (Mman.PAGE_SIZE - 1)) != 0) {
+            throw new IllegalArgumentException("mmapMinAddr must be a non-negative multiple of 4096, was " + mmapMinAddr);
+        }
+        if (taskSize <= mmapMinAddr || (taskSize & (Mman.PAGE_SIZE - 1)) != 0) {
+            throw new IllegalArgumentException("taskSize must be page aligned and above mmapMinAddr, was " + taskSize);
+        }
+        if (mmapBase <= mmapMinAddr || mmapBase > taskSize || (mmapBase & (Mman.PAGE_SIZE - 1)) != 0) {
+            throw new IllegalArgumentException("mmapBase must be page aligned within (mmapMinAddr, taskSize], was " + mmapBase);
+        }
+        if (unmappedBase < mmapMinAddr || unmappedBase >= taskSize || (unmappedBase & (Mman.PAGE_SIZE - 1)) != 0) {
+            throw new IllegalArgumentException("unmappedBase must be page aligned within [mmapMinAddr, taskSize), was "
+                    + unmappedBase);
+        }
+        if (addressSpaceLimit <= 0) {
+            throw new IllegalArgumentException("addressSpaceLimit must be positive, was " + addressSpaceLimit);
+        }
+        if (commitLimitPages <= 0) {
+            throw new IllegalArgumentException("commitLimitPages must be positive, was " + commitLimitPages);
+        }
+        if (traceCapacity < 1) {
+            throw new IllegalArgumentException("traceCapacity must be >= 1, was " + traceCapacity);
+        }
+    }
+
+    /** @return the defaults of an x86-64 machine with 47-bit user addresses */
+    public static KernelConfig defaults() {
+        return builder().build();
+    }
+
+    /** @return a builder preset with the defaults */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return a builder preset with these values */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.maxMapCount = maxMapCount;
+        b.mmapMinAddr = mmapMinAddr;
+        b.taskSize = taskSize;
+        b.mmapBase = mmapBase;
+        b.unmappedBase = unmappedBase;
+        b.topDown = topDown;
+        b.addressSpaceLimit = addressSpaceLimit;
+        b.commitLimitPages = commitLimitPages;
+        b.traceCapacity = traceCapacity;
+        return b;
+    }
+
+    /** Builds a {@link KernelConfig}. */
+    public static final class Builder {
+        private int maxMapCount = DEFAULT_MAX_MAP_COUNT;
+        private long mmapMinAddr = 0x10000;
+        private long taskSize = 0x7ffffffff000L;
+        private long mmapBase = 0x7f0000000000L;
+        private long unmappedBase = 0x2aaaaaaab000L;
+        private boolean topDown = true;
+        private long addressSpaceLimit = Long.MAX_VALUE;
+        private long commitLimitPages = Long.MAX_VALUE;
+        private int traceCapacity = 4096;
+
+        private Builder() {
+        }
+
+        /** @param v the value @return this */
+        public Builder maxMapCount(int v) {
+            maxMapCount = v;
+            return this;
+        }
+
+        /** @param v the value @return this */
+        public Builder mmapMinAddr(long v) {
+            mmapMinAddr = v;
+            return this;
+        }
+
+        /** @param v the value @return this */
+        public Builder taskSize(long v) {
+            taskSize = v;
+            return this;
+        }
+
+        /** @param v the value @return this */
+        public Builder mmapBase(long v) {
+            mmapBase = v;
+            return this;
+        }
+
+        /** @param v the value @return this */
+        public Builder unmappedBase(long v) {
+            unmappedBase = v;
+            return this;
+        }
+
+        /** @param v the value @return this */
+        public Builder topDown(boolean v) {
+            topDown = v;
+            return this;
+        }
+
+        /** @param v the value @return this */
+        public Builder addressSpaceLimit(long v) {
+            addressSpaceLimit = v;
+            return this;
+        }
+
+        /** @param v the value @return this */
+        public Builder commitLimitPages(long v) {
+            commitLimitPages = v;
+            return this;
+        }
+
+        /** @param v the value @return this */
+        public Builder traceCapacity(int v) {
+            traceCapacity = v;
+            return this;
+        }
+
+        /** @return the validated configuration */
+        public KernelConfig build() {
+            return new KernelConfig(maxMapCount, mmapMinAddr, taskSize, mmapBase, unmappedBase, topDown,
+                    addressSpaceLimit, commitLimitPages, traceCapacity);
+        }
+    }
+}

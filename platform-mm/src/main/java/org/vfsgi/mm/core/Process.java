@@ -1,0 +1,227 @@
+package org.vfsgi.mm.core;
+
+import org.vfsgi.mm.Errno;
+import org.vfsgi.mm.MmException;
+import org.vfsgi.mm.Mman;
+import org.vfsgi.vfs.File;
+
+/**
+ * A process ({@code struct task_struct} reduced to what mm needs): a pid and an address
+ * space, with the memory system calls. Each call takes the mmap write lock for its whole
+ * duration, as the kernel's syscalls do, and reports errors as {@link MmException}s.
+ */
+public final class Process {
+    private static final System.Logger LOG = System.getLogger(Process.class.getName());
+
+    private final Kernel kernel;
+    private final int pid;
+    private final MmStruct mm;
+    private volatile boolean exited;
+
+    Process(Kernel kernel, int pid, MmStruct mm) {
+        this.kernel = kernel;
+        this.pid = pid;
+        this.mm = mm;
+    }
+
+    /** @return the process id */
+    public int pid() {
+        return pid;
+    }
+
+    /** @return the address space */
+    public MmStruct mm() {
+        return mm;
+    }
+
+    /** @return the kernel */
+    public Kernel kernel() {
+        return kernel;
+    }
+
+    /** @return whether {@link #exit()} ran */
+    public boolean isExited() {
+        return exited;
+    }
+
+    private void checkAlive(String step) {
+        if (exited) {
+            throw new MmException(Errno.ESRCH, step, "pid " + pid + " has exited");
+        }
+    }
+
+    /**
+     * {@code mmap(addr, len, prot, flags, file, offset)} ({@code vm_mmap_pgoff}).
+     *
+     * @param addr hint or fixed address
+     * @param len length in bytes
+     * @param prot {@code PROT_*}
+     * @param flags {@code MAP_*}
+     * @param file the file, or null with {@code MAP_ANONYMOUS}
+     * @param offset the file offset in bytes, page aligned
+     * @return the mapped address
+     * @throws MmException with the errno and step of the failure
+     */
+    public long mmap(long addr, long len, int prot, int flags, File file, long offset) {
+        checkAlive("mmap");
+        if ((offset & (Mman.PAGE_SIZE - 1)) != 0) {
+            throw new MmException(Errno.EINVAL, "ksys_mmap_pgoff", "offset 0x" + Long.toHexString(offset)
+                    + " is not page aligned");
+        }
+        if ((flags & Mman.MAP_ANONYMOUS) != 0) {
+            file = null;
+        } else if (file == null) {
+            throw new MmException(Errno.EBADF, "ksys_mmap_pgoff", "no file and no MAP_ANONYMOUS");
+        }
+        mm.mmapWriteLock();
+        try {
+            return MmapState.doMmap(mm, file, addr, len, prot, flags, offset >>> Mman.PAGE_SHIFT);
+        } finally {
+            mm.mmapWriteUnlock();
+        }
+    }
+
+    /**
+     * {@code munmap(addr, len)}.
+     *
+     * @param addr page-aligned start
+     * @param len length in bytes
+     * @throws MmException EINVAL, ENOMEM, EPERM
+     */
+    public void munmap(long addr, long len) {
+        checkAlive("munmap");
+        mm.mmapWriteLock();
+        try {
+            VmaOps.doMunmap(mm, addr, len);
+        } finally {
+            mm.mmapWriteUnlock();
+        }
+    }
+
+    /**
+     * {@code mprotect(addr, len, prot)}.
+     *
+     * @param addr page-aligned start
+     * @param len length in bytes
+     * @param prot {@code PROT_*}
+     * @throws MmException EINVAL, ENOMEM (hole or split limit), EACCES, EPERM
+     */
+    public void mprotect(long addr, long len, int prot) {
+        checkAlive("mprotect");
+        mm.mmapWriteLock();
+        try {
+            VmaOps.mprotect(mm, addr, len, prot);
+        } finally {
+            mm.mmapWriteUnlock();
+        }
+    }
+
+    /**
+     * {@code mremap(old, oldLen, newLen, flags, newAddr)}.
+     *
+     * @param oldAddr page-aligned old address
+     * @param oldLen old length
+     * @param newLen new length
+     * @param flags {@code MREMAP_*}
+     * @param newAddr the target with {@code MREMAP_FIXED}, else ignored
+     * @return the new address
+     * @throws MmException EINVAL, EFAULT, ENOMEM, EPERM
+     */
+    public long mremap(long oldAddr, long oldLen, long newLen, int flags, long newAddr) {
+        checkAlive("mremap");
+        mm.mmapWriteLock();
+        try {
+            return VmaOps.mremap(mm, oldAddr, oldLen, newLen, flags, newAddr);
+        } finally {
+            mm.mmapWriteUnlock();
+        }
+    }
+
+    /**
+     * Changes the flags of a range through the kernel's {@code vma_modify_flags}: merge with
+     * the neighbours if possible, else split, even when the flags do not change (unlike
+     * {@link #mprotect}, which returns early then). Exposed for tests and tools that exercise
+     * the merge/split machinery directly, as the kernel's VMA tests do.
+     *
+     * @param addr page-aligned start inside one VMA
+     * @param len length, the range must lie inside that VMA
+     * @param flags the new flags
+     * @throws MmException EINVAL if the range is not inside one VMA; ENOMEM; a may_split error
+     */
+    public void modifyFlags(long addr, long len, org.vfsgi.mm.VmaFlags flags) {
+        checkAlive("vma_modify_flags");
+        mm.mmapWriteLock();
+        try {
+            Vma v = mm.tree().lookup(addr);
+            long end = addr + VmaOps.pageAlign(len);
+            if (v == null || end > v.end || (addr & (Mman.PAGE_SIZE - 1)) != 0 || len <= 0) {
+                throw new MmException(Errno.EINVAL, "vma_modify_flags", "range is not inside one VMA");
+            }
+            Vma r = VmaOps.vmaModifyFlags(mm, v, addr, end, flags);
+            r.startWrite();
+            r.flags = flags.setMask(r.flags.and(org.vfsgi.mm.VmaFlags.STICKY));
+            r.pageProt = VmaOps.pageProtFor(r);
+        } finally {
+            mm.mmapWriteUnlock();
+        }
+    }
+
+    /**
+     * {@code fork}: a child with a copy of this address space (DONTCOPY VMAs skipped, {@code open}
+     * on each copy, anonymous memory marked as fork child). On failure the partial child is torn
+     * down and nothing of it remains.
+     *
+     * @return the child
+     * @throws MmException ENOMEM or a page-table copy error
+     */
+    public Process fork() {
+        checkAlive("fork");
+        int childPid = kernel.allocatePid();
+        MmStruct childMm = new MmStruct(kernel, childPid);
+        childMm.setMaxMapCount(mm.maxMapCount());
+        mm.mmapWriteLock();
+        childMm.mmapWriteLock();
+        try {
+            VmaOps.dupMmap(mm, childMm);
+        } catch (MmException e) {
+            VmaOps.exitMmap(childMm);
+            throw e;
+        } finally {
+            childMm.mmapWriteUnlock();
+            mm.mmapWriteUnlock();
+        }
+        Process child = kernel.forkedProcess(childMm);
+        LOG.log(System.Logger.Level.DEBUG, "pid {0} forked pid {1}", pid, childPid);
+        return child;
+    }
+
+    /**
+     * {@code exit}: unmaps everything ({@code close} runs on every VMA) and leaves the process table.
+     * Calling it twice does nothing the second time.
+     */
+    public void exit() {
+        if (exited) {
+            return;
+        }
+        mm.mmapWriteLock();
+        try {
+            VmaOps.exitMmap(mm);
+            exited = true;
+        } finally {
+            mm.mmapWriteUnlock();
+        }
+        kernel.exited(this);
+        kernel.trace().emit(pid, 0, 0, null, TraceStep.EXIT, "ok", "");
+        LOG.log(System.Logger.Level.DEBUG, "pid {0} exited", pid);
+    }
+
+    /** @return this process's {@code /proc/PID/maps} text */
+    public String maps() {
+        return MapsRenderer.render(mm);
+    }
+
+    @Override
+    public String toString() {
+        return "pid " + pid;
+    }
+}
