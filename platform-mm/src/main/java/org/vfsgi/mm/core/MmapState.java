@@ -334,6 +334,8 @@ public final class MmapState {
             throw err(Errno.EPERM, step, "address 0x" + Long.toHexString(ret) + " below mmap_min_addr 0x"
                     + Long.toHexString(cfg.mmapMinAddr()));
         }
+        mm.kernel().trace().emit(mm.ownerPid(), ret, ret + len, file == null ? null : file.path(),
+                TraceStep.GET_UNMAPPED_AREA, "ok", hook != null ? "from the file's get_unmapped_area" : "");
         return ret;
     }
 
