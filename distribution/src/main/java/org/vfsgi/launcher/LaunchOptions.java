@@ -13,7 +13,8 @@ import java.util.Optional;
  * @param mode             interactive shell, script, or help
  * @param script           the script to run in {@link Mode#SCRIPT} mode: a path, or {@code "-"} for
  *                         standard input; empty in the other modes
- * @param readyTimeout     how long script mode waits for the platform to be ready
+ * @param readyTimeout     how long to wait for the platform to be ready before running the script
+ *                         (or, interactively, before opening the shell anyway)
  * @param systemProperties {@code -Dname=value} arguments, applied as system properties before
  *                         anything else reads them (so {@code bin/vfsgi -Dvfsgi.debug=true ...}
  *                         works without touching {@code JAVA_OPTS})
@@ -34,7 +35,7 @@ public record LaunchOptions(Mode mode, Optional<String> script, Duration readyTi
     /** The script name that means "read the script from standard input". */
     public static final String STDIN = "-";
 
-    /** How long script mode waits for readiness unless {@code --timeout} says otherwise. */
+    /** How long the launcher waits for readiness unless {@code --timeout} says otherwise. */
     public static final Duration DEFAULT_READY_TIMEOUT = Duration.ofSeconds(30);
 
     /** The usage text printed by {@code --help} and after a usage error. */
@@ -47,7 +48,8 @@ public record LaunchOptions(Mode mode, Optional<String> script, Duration readyTi
             "  --script FILE        run FILE (Gogo syntax, '#' comments) once the platform is ready, then stop;",
             "                       each command is echoed as 'vfsgi> COMMAND'; FILE '-' reads standard input;",
             "                       a relative FILE is looked up in the current directory, then in the distribution",
-            "  --timeout SECONDS    how long --script waits for the platform to be ready (default 30)",
+            "  --timeout SECONDS    how long to wait for the platform to be ready (default 30); then --script",
+            "                       exits 3 naming what is missing, the shell warns and opens anyway",
             "  -Dname=value         set a system property, e.g. -Dvfsgi.state.dir=/tmp/s or -Dvfsgi.debug=true",
             "  --help               this text",
             "",
@@ -113,9 +115,6 @@ public record LaunchOptions(Mode mode, Optional<String> script, Duration readyTi
                     }
                 }
             }
-        }
-        if (timeout != null && script == null) {
-            throw new UsageException("--timeout applies only to --script");
         }
         return new LaunchOptions(script == null ? Mode.INTERACTIVE : Mode.SCRIPT,
                 Optional.ofNullable(script), timeout == null ? DEFAULT_READY_TIMEOUT : timeout, properties);

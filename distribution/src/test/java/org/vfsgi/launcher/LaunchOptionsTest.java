@@ -71,9 +71,10 @@ class LaunchOptionsTest {
     }
 
     @Test
-    void timeoutWithoutScriptIsRejected() {
-        assertEquals("--timeout applies only to --script",
-                assertThrows(UsageException.class, () -> LaunchOptions.parse("--timeout", "5")).getMessage());
+    void timeoutAlsoAppliesToTheInteractiveShell() throws UsageException {
+        LaunchOptions options = LaunchOptions.parse("--timeout", "5");
+        assertEquals(LaunchOptions.Mode.INTERACTIVE, options.mode());
+        assertEquals(Duration.ofSeconds(5), options.readyTimeout());
     }
 
     @Test
