@@ -89,12 +89,18 @@ public final class Launcher {
         properties.putIfAbsent(FrameworkProperties.GOSH_ARGS, "");
         Framework framework = start(properties);
         Thread hook = stopOnSignal(framework);
-        List<String> missing = prepare(framework, properties, List.of(), deadline);
-        if (!missing.isEmpty()) {
-            err.println("vfsgi: platform not ready after " + timeout.toSeconds() + " s: "
-                    + String.join(", ", missing) + " (opening the shell anyway)");
+        try {
+            List<String> missing = prepare(framework, properties, List.of(), deadline);
+            if (!missing.isEmpty()) {
+                err.println("vfsgi: platform not ready after " + timeout.toSeconds() + " s: "
+                        + String.join(", ", missing) + " (opening the shell anyway)");
+            }
+            raiseToShellLevel(framework, properties);
+        } catch (LaunchException | RuntimeException e) {
+            stop(framework);
+            removeHook(hook);
+            throw e;
         }
-        raiseToShellLevel(framework, properties);
         FrameworkEvent event = framework.waitForStop(0);
         removeHook(hook);
         LOG.log(Level.DEBUG, "framework stopped: {0}", event.getType());
