@@ -63,22 +63,22 @@ public class HotDeployIT {
         Path jar = deploy().resolve("hotdeployed.jar");
         writeBundle(jar, "1.0.0");
         PlatformSupport.await("the dropped bundle to be active", 15, () -> {
-            Bundle b = PlatformSupport.bundle(context, BSN);
+            Bundle b = PlatformSupport.findBundle(context, BSN);
             return b != null && b.getState() == Bundle.ACTIVE;
         });
-        assertEquals("1.0.0", PlatformSupport.bundle(context, BSN).getVersion().toString());
+        assertEquals("1.0.0", PlatformSupport.findBundle(context, BSN).getVersion().toString());
 
         // FileInstall compares checksums; a new file content updates the bundle in place
         Thread.sleep(300);
         writeBundle(jar, "1.0.1");
         PlatformSupport.await("the bundle to be updated to 1.0.1", 15, () -> {
-            Bundle b = PlatformSupport.bundle(context, BSN);
+            Bundle b = PlatformSupport.findBundle(context, BSN);
             return b != null && "1.0.1".equals(b.getVersion().toString()) && b.getState() == Bundle.ACTIVE;
         });
 
         Files.delete(jar);
-        PlatformSupport.await("the bundle to be uninstalled", 15, () -> PlatformSupport.bundle(context, BSN) == null);
-        assertNull(PlatformSupport.bundle(context, BSN));
+        PlatformSupport.await("the bundle to be uninstalled", 15, () -> PlatformSupport.findBundle(context, BSN) == null);
+        assertNull(PlatformSupport.findBundle(context, BSN));
     }
 
     @Test

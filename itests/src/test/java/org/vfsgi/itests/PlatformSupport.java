@@ -119,7 +119,7 @@ public final class PlatformSupport {
     }
 
     /** @return the bundle with this symbolic name, or null */
-    public static Bundle bundle(BundleContext ctx, String symbolicName) {
+    public static Bundle findBundle(BundleContext ctx, String symbolicName) {
         for (Bundle b : ctx.getBundles()) {
             if (symbolicName.equals(b.getSymbolicName())) {
                 return b;
