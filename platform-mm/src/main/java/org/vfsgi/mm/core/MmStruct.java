@@ -2,8 +2,6 @@ package org.vfsgi.mm.core;
 
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.vfsgi.mm.AddressSpace;
-import org.vfsgi.mm.Errno;
-import org.vfsgi.mm.MmException;
 import org.vfsgi.mm.Mman;
 import org.vfsgi.mm.VmArea;
 import org.vfsgi.mm.VmaFlag;
@@ -205,10 +203,6 @@ public final class MmStruct implements AddressSpace {
         if (vma.flags.test(VmaFlag.ACCOUNT)) {
             uncharge(pages);
         }
-    }
-
-    MmException error(Errno errno, String step, String detail) {
-        return new MmException(errno, step, detail);
     }
 
     @Override

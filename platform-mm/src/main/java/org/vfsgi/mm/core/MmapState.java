@@ -223,6 +223,9 @@ public final class MmapState {
         if ((flags & Mman.MAP_NORESERVE) != 0) {
             vmFlags = vmFlags.set(VmaFlag.NORESERVE);
         }
+        if (file != null) {
+            checkRmap(mm, file);
+        }
         return new MmapState(mm, file, addr, alen, pgoff, vmFlags).mmapRegion();
     }
 
@@ -232,6 +235,11 @@ public final class MmapState {
             throw err(Errno.EACCES, step, file.path() + " is not open for reading");
         }
         checkMmapHooks(file, fop, step);
+    }
+
+    /** The reverse map must be the platform's before anything touches the address space. */
+    private static void checkRmap(MmStruct mm, File file) {
+        mm.kernel().rmapOf(file);
     }
 
     /** {@code can_mmap_file} and the mmap_complete/mmap_abort presence rules. */
@@ -506,6 +514,8 @@ public final class MmapState {
         // Copy back.
         pgoff = desc.pgoff();
         if (desc.vmFile() != origFile) {
+            // The hook supplied the file the VMA references (the kernel's file_doesnt_need_get).
+            checkRmap(mm, desc.vmFile());
             fileDoesntNeedGet = true;
             file = desc.vmFile();
         }
@@ -585,16 +595,21 @@ public final class MmapState {
         } else {
             v.vmOps = null; // vma_set_anonymous
         }
+        // Resolve the reverse map first: nothing may fail once the VMA is in the tree.
+        FileRmap rmap = v.file == null ? null : k.rmapOf(v.file);
         v.startWrite();
         mm.insertVma(v);
-        boolean hold = action.hideFromRmapUntilComplete() && v.file != null;
-        mm.linkFile(v, hold);
+        boolean hold = action.hideFromRmapUntilComplete() && rmap != null;
+        if (rmap != null) {
+            rmap.link(v, hold);
+        }
         if (hold) {
-            heldRmap = k.rmapOf(v.file);
+            heldRmap = rmap;
         }
         vma = v;
         allocatedNew = true;
-        ev(TraceStep.NEW_VMA, "ok", v + (hold ? " (hidden from rmap until complete)" : ""));
+        ev(TraceStep.NEW_VMA, "ok", v + (hold ? " (hidden from rmap until complete)" : "")
+                + (fileDoesntNeedGet ? " (vm_file substituted by mmap_prepare)" : ""));
     }
 
     /** {@code mmap_file}: the legacy hook on the allocated, not yet inserted VMA (contract 2.2). */

@@ -2,7 +2,6 @@ package org.vfsgi.mm.core;
 
 import java.util.Objects;
 import org.vfsgi.mm.AddressSpace;
-import org.vfsgi.mm.Mman;
 import org.vfsgi.mm.PageProt;
 import org.vfsgi.mm.VmArea;
 import org.vfsgi.mm.VmOperations;
@@ -197,10 +196,6 @@ public final class Vma implements VmArea {
     /** @return the file path for traces, or null */
     String path() {
         return file == null ? null : file.path();
-    }
-
-    long pagesOf(long from, long to) {
-        return (to - from) >>> Mman.PAGE_SHIFT;
     }
 
     @Override

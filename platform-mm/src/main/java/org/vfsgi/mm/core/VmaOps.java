@@ -1,6 +1,5 @@
 package org.vfsgi.mm.core;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.vfsgi.mm.Errno;
 import org.vfsgi.mm.MmException;
@@ -521,9 +520,5 @@ final class VmaOps {
         }
         cleanUp(mm, all, TraceStep.UNMAP, "exit");
         finish(mm, all);
-    }
-
-    static List<Vma> snapshot(MmStruct mm) {
-        return new ArrayList<>(mm.tree().toList());
     }
 }

@@ -110,6 +110,62 @@ class MmapPathTest {
     }
 
     @Test
+    void unalignedFixedAddressCommitLimitAndForeignReverseMap() {
+        int anon = PRIV | Mman.MAP_ANONYMOUS;
+        MmException e = expect(Errno.EINVAL, () -> p.mmap(A + 0x800, 0x1000, RW, anon | FIXED, null, 0));
+        assertEquals("get_unmapped_area", e.step());
+
+        Kernel strict = new Kernel(KernelConfig.builder().commitLimitPages(4).build());
+        Process q = strict.spawn();
+        q.mmap(A, 0x3000, RW, anon | FIXED, null, 0);
+        assertEquals(3, q.mm().committedPages());
+        e = expect(Errno.ENOMEM, () -> q.mmap(A + 0x8000, 0x2000, RW, anon | FIXED, null, 0));
+        assertEquals("security_vm_enough_memory", e.step());
+        q.mmap(A + 0x8000, 0x2000, Mman.PROT_READ, anon | FIXED, null, 0); // read-only: not accountable
+        q.mmap(A + 0xc000, 0x2000, RW, anon | FIXED | Mman.MAP_NORESERVE, null, 0);
+        // Replacing accounted memory reuses its charge.
+        q.mmap(A, 0x3000, RW, anon | FIXED, null, 0);
+        assertEquals(3, q.mm().committedPages());
+        Consistency.check(q.mm());
+
+        org.vfsgi.vfs.Inode foreign = new org.vfsgi.vfs.Inode() {
+            @Override
+            public int deviceMajor() {
+                return 0;
+            }
+
+            @Override
+            public int deviceMinor() {
+                return 0;
+            }
+
+            @Override
+            public long ino() {
+                return 1;
+            }
+
+            @Override
+            public long size() {
+                return 0;
+            }
+
+            @Override
+            public org.vfsgi.mm.ReverseMap reverseMap() {
+                return null;
+            }
+        };
+        TestFiles.TestFile f = TestFiles.file(rec.prepareFop(rec.vmOps(false, false, false), true));
+        TestFiles.TestFile bad = new TestFiles.TestFile(null, f.fop, true, true, "/foreign") {
+            @Override
+            public org.vfsgi.vfs.Inode inode() {
+                return foreign;
+            }
+        };
+        e = expect(Errno.EINVAL, () -> p.mmap(0, 0x1000, RW, PRIV, bad, 0));
+        assertEquals(List.of(), rec.calls, "rejected before any hook ran");
+    }
+
+    @Test
     void fileChecks() {
         FileOperations fop = rec.prepareFop(rec.vmOps(false, false, false), true);
         TestFiles.TestInode ino = new TestFiles.TestInode(8, 1, 5, 0x10000);

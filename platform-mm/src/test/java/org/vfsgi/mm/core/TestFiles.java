@@ -58,7 +58,7 @@ final class TestFiles {
     }
 
     /** An open file. */
-    static final class TestFile implements File {
+    static class TestFile implements File {
         final TestInode inode;
         final FileOperations fop;
         final boolean read;
