@@ -11,6 +11,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -212,7 +213,7 @@ public final class Launcher {
     }
 
     private Map<String, String> frameworkProperties() throws LaunchException {
-        return new java.util.TreeMap<>(FrameworkProperties.resolve(distribution,
+        return new TreeMap<>(FrameworkProperties.resolve(distribution,
                 Distribution.readProperties(distribution.frameworkConfig()), System.getProperties()));
     }
 
@@ -231,11 +232,17 @@ public final class Launcher {
                     + e.getMessage(), e);
         }
         LOG.log(Level.DEBUG, "framework properties: {0}", properties);
-        Framework framework = frameworkFactory().newFramework(properties);
+        Map<String, Object> configuration = new TreeMap<>(properties);
+        configuration.put(FrameworkLog.FELIX_LOGGER_PROPERTY, new FrameworkLog(debug));
+        Framework framework;
+        try {
+            framework = frameworkFactory().newFramework(asFrameworkProperties(configuration));
+        } catch (RuntimeException e) {
+            throw new LaunchException("cannot create the framework: " + GogoSession.describe(e), e);
+        }
         try {
             framework.init();
             BundleContext context = framework.getBundleContext();
-            context.addFrameworkListener(this::frameworkEvent);
             new LogForwarder(context, debug).open();
             install(context, distribution.bundles());
             framework.start();
@@ -270,19 +277,13 @@ public final class Launcher {
         }
     }
 
-    private void frameworkEvent(FrameworkEvent event) {
-        if (event.getType() == FrameworkEvent.ERROR || event.getType() == FrameworkEvent.WARNING) {
-            Bundle bundle = event.getBundle();
-            String source = bundle == null ? "framework" : bundle.getSymbolicName();
-            Throwable t = event.getThrowable();
-            String message = source + ": " + (t == null ? "framework event " + event.getType() : GogoSession.describe(t));
-            Level level = event.getType() == FrameworkEvent.ERROR ? Level.ERROR : Level.WARNING;
-            if (debug && t != null) {
-                LOG.log(level, message, t);
-            } else {
-                LOG.log(level, message);
-            }
-        }
+    /**
+     * The launch API types the configuration as strings only, but Felix reads {@value
+     * FrameworkLog#FELIX_LOGGER_PROPERTY} as an object.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Map<String, String> asFrameworkProperties(Map<String, Object> configuration) {
+        return (Map) configuration;
     }
 
     private static Thread stopOnSignal(Framework framework) {

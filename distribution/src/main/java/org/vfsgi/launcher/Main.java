@@ -106,6 +106,13 @@ public final class Main {
             Thread.currentThread().interrupt();
             err.println("vfsgi: interrupted");
             return EXIT_LAUNCH_FAILED;
+        } catch (RuntimeException e) {
+            // a bug, in the launcher or the framework: still one line, and the trace on request
+            err.println("vfsgi: unexpected failure: " + e);
+            if (debug) {
+                e.printStackTrace(err);
+            }
+            return EXIT_LAUNCH_FAILED;
         }
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +14,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -165,6 +169,27 @@ class DistributionTest {
                 run::toString);
         assertFalse(run.out().contains("vfsgi> lb"), () -> "the script must not run\n" + run);
         assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(30), "the timeout was not honoured");
+    }
+
+    @Test
+    void bundleThatCannotResolveIsNamedAndExitsThree() throws Exception {
+        Path home = copyOfDistribution();
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().putValue("Bundle-ManifestVersion", "2");
+        manifest.getMainAttributes().putValue("Bundle-SymbolicName", "needs.missing");
+        manifest.getMainAttributes().putValue("Import-Package", "no.such.pkg");
+        try (OutputStream out = Files.newOutputStream(home.resolve("bundle/4/needs-missing.jar"));
+             JarOutputStream ignored = new JarOutputStream(out, manifest)) {
+            // a manifest is all this bundle has
+        }
+        Run run = vfsgi(home, "", "--timeout", "2", "--script", script("lb\n").toString());
+        assertEquals(3, run.exit(), run::toString);
+        assertTrue(run.err().contains("platform not ready after 2 s: bundle needs.missing (INSTALLED)"), run::toString);
+        // the framework's own error, through the platform's logging on standard error
+        assertTrue(run.err().contains("SEVERE org.apache.felix.framework: Bundle needs.missing"), run::toString);
+        assertTrue(run.err().contains("no.such.pkg"), run::toString);
+        assertFalse(run.out().contains("needs.missing"), () -> "framework errors belong on stderr\n" + run);
     }
 
     @Test
