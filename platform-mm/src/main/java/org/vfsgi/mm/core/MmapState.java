@@ -374,33 +374,12 @@ public final class MmapState {
 
     /** {@code unmapped_area}: lowest gap of {@code len} bytes in {@code [low, high)}, or -1. */
     static long bottomUpGap(MmStruct mm, long low, long high, long len) {
-        long cand = low;
-        for (Vma v : mm.tree().ascendingFrom(low)) {
-            if (v.start >= high) {
-                break;
-            }
-            if (v.start - cand >= len) {
-                return cand;
-            }
-            cand = Math.max(cand, v.end);
-        }
-        return high - cand >= len ? cand : -1;
+        return mm.tree().unmappedArea(low, high, len);
     }
 
     /** {@code unmapped_area_topdown}: highest gap of {@code len} bytes in {@code [low, high)}, or -1. */
     static long topDownGap(MmStruct mm, long low, long high, long len) {
-        long gapEnd = high;
-        for (Vma v : mm.tree().descendingBelow(high)) {
-            long gapStart = Math.max(v.end, low);
-            if (gapEnd - gapStart >= len) {
-                return gapEnd - len;
-            }
-            gapEnd = Math.min(gapEnd, v.start);
-            if (gapEnd <= low) {
-                return -1;
-            }
-        }
-        return gapEnd - low >= len ? gapEnd - len : -1;
+        return mm.tree().unmappedAreaTopDown(low, high, len);
     }
 
     // ------------------------------------------------------------------ __mmap_region

@@ -202,11 +202,10 @@ public final class VmaMergeStruct {
             if (removeMiddle) {
                 commit(prev, prev.start, end, prev.pgoff, new Vma[] {mid});
             } else {
-                long old = mid.start;
                 mid.startWrite();
                 mid.pgoff += pages(mid.start, end);
                 mid.start = end;
-                tree.rekey(mid, old);
+                tree.adjusted(mid);
                 commit(prev, prev.start, end, prev.pgoff, new Vma[0]);
             }
             return prev;
@@ -217,6 +216,7 @@ public final class VmaMergeStruct {
         } else {
             mid.startWrite();
             mid.end = start;
+            tree.adjusted(mid);
             commit(next, start, next.end, pgoff, new Vma[0]);
         }
         return next;
@@ -248,11 +248,10 @@ public final class VmaMergeStruct {
             mm.mapCount--;
             // The absorbed range stays mapped (in the target), so total_vm and commit charges move with it.
         }
-        long oldStart = tgt.start;
         tgt.start = newStart;
         tgt.end = newEnd;
         tgt.pgoff = newPgoff;
-        tree.rekey(tgt, oldStart);
+        tree.adjusted(tgt);
         tgt.flags = tgt.flags.setMask(sticky);
         target = tgt;
         removed = absorbed.length;

@@ -73,14 +73,14 @@ final class VmaOps {
         long delta = (addr - vma.start) >>> Mman.PAGE_SHIFT;
         if (newBelow) {
             nv.end = addr;
-            long old = vma.start;
             vma.start = addr;
             vma.pgoff += delta;
-            mm.tree().rekey(vma, old);
+            mm.tree().adjusted(vma);
         } else {
             nv.start = addr;
             nv.pgoff = vma.pgoff + delta;
             vma.end = addr;
+            mm.tree().adjusted(vma);
         }
         mm.linkFile(nv, false);
         mm.vmaOpen(nv);
@@ -398,6 +398,7 @@ final class VmaOps {
                 }
                 vma.startWrite();
                 vma.end = newEnd;
+                mm.tree().adjusted(vma);
                 mm.totalVm += pages;
                 mm.kernel().trace().emit(mm.ownerPid(), vma.start, vma.end, vma.path(), TraceStep.MREMAP, "ok",
                         "grown in place");

@@ -11,6 +11,7 @@ final class Consistency {
     }
 
     static void check(MmStruct mm) {
+        mm.tree().verify();
         long pages = 0;
         long accounted = 0;
         long lastEnd = Long.MIN_VALUE;
