@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -78,11 +79,14 @@ public final class Main {
                 return launcher.interactive(options.readyTimeout());
             }
             String name = options.script().orElseThrow();
+            boolean stdin = name.equals(LaunchOptions.STDIN);
             String text;
             try {
-                text = name.equals(LaunchOptions.STDIN)
-                        ? new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                text = stdin ? new String(in.readAllBytes(), StandardCharsets.UTF_8)
                         : Files.readString(distribution.resolveScript(name), StandardCharsets.UTF_8);
+            } catch (NoSuchFileException e) {
+                err.println("vfsgi: no script " + name + " in the current directory or in " + distribution.home());
+                return EXIT_USAGE;
             } catch (IOException e) {
                 err.println("vfsgi: cannot read script " + name + ": " + GogoSession.describe(e));
                 return EXIT_USAGE;
@@ -92,7 +96,7 @@ public final class Main {
                 commands = ScriptSplitter.split(text);
             } catch (IllegalArgumentException e) {
                 // checked before the platform starts: a typo should not cost a start-up
-                err.println("error: script " + name + ": " + e.getMessage());
+                err.println("error: " + (stdin ? "standard input" : name) + ": " + e.getMessage());
                 return EXIT_COMMAND_FAILED;
             }
             return launcher.script(commands, options.readyTimeout());

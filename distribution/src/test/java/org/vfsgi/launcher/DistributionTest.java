@@ -215,6 +215,18 @@ class DistributionTest {
     }
 
     @Test
+    void missingScriptExitsTwoAndUnbalancedScriptExitsOneBeforeStarting() throws Exception {
+        Run missing = vfsgi(DISTRIBUTION, "", "--script", "no-such.gosh");
+        assertEquals(2, missing.exit(), missing::toString);
+        assertTrue(missing.err().startsWith("vfsgi: no script no-such.gosh in the current directory or in "),
+                missing::toString);
+        Run unbalanced = vfsgi(DISTRIBUTION, "lb\neach [1 2] {\n echo $it\n", "--script", "-");
+        assertEquals(1, unbalanced.exit(), unbalanced::toString);
+        assertEquals("error: standard input: line 2: '{' is never closed\n", unbalanced.err());
+        assertEquals("", unbalanced.out(), "nothing runs from a script that does not parse");
+    }
+
+    @Test
     void helpPrintsUsageAndExitsZero() throws Exception {
         Run run = vfsgi(DISTRIBUTION, "", "--help");
         assertEquals(0, run.exit(), run::toString);
