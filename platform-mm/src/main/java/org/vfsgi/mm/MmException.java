@@ -11,8 +11,11 @@ package org.vfsgi.mm;
 public class MmException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The errno the caller sees. */
     private final Errno errno;
+    /** The step that raised it. */
     private final String step;
+    /** What failed. */
     private final String detail;
 
     /**

@@ -31,6 +31,20 @@ public record MmapAction(MmapActionType type, long start, long pfn, long size, P
 
     /**
      * Checks the type and copies the page list.
+     *
+     * @param type what to do, not null
+     * @param start user address of a remap or page insertion
+     * @param pfn first page frame number of a remap
+     * @param size bytes
+     * @param prot protection snapshot, or null
+     * @param physAddr physical start of a simple I/O remap
+     * @param kernelPages page frame numbers, or null
+     * @param pgoff descriptor pgoff recorded with kernel pages
+     * @param custom custom callback, or null
+     * @param successHook success hook, or null
+     * @param errorHook error hook, or null
+     * @param errorOverride 0 or a negative errno
+     * @param hideFromRmapUntilComplete whether to hide the VMA from rmap walkers until complete
      */
     public MmapAction {
         Objects.requireNonNull(type, "type");

@@ -7,8 +7,11 @@ package org.vfsgi.mm;
 public class SignalException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The signal delivered. */
     private final Signal signal;
+    /** The faulting user address. */
     private final long address;
+    /** The accessing process. */
     private final int pid;
 
     /**

@@ -259,61 +259,91 @@ public final class VmOperations {
         private Builder() {
         }
 
-        /** @param h the hook, or null @return this */
+        /**
+         * @param h the hook, or null
+         * @return this
+         */
         public Builder open(Open h) {
             open = h;
             return this;
         }
 
-        /** @param h the hook, or null @return this */
+        /**
+         * @param h the hook, or null
+         * @return this
+         */
         public Builder close(Close h) {
             close = h;
             return this;
         }
 
-        /** @param h the hook, or null @return this */
+        /**
+         * @param h the hook, or null
+         * @return this
+         */
         public Builder mapped(Mapped h) {
             mapped = h;
             return this;
         }
 
-        /** @param h the hook, or null @return this */
+        /**
+         * @param h the hook, or null
+         * @return this
+         */
         public Builder maySplit(MaySplit h) {
             maySplit = h;
             return this;
         }
 
-        /** @param h the hook, or null @return this */
+        /**
+         * @param h the hook, or null
+         * @return this
+         */
         public Builder fault(Fault h) {
             fault = h;
             return this;
         }
 
-        /** @param h the hook, or null @return this */
+        /**
+         * @param h the hook, or null
+         * @return this
+         */
         public Builder hugeFault(HugeFault h) {
             hugeFault = h;
             return this;
         }
 
-        /** @param h the hook, or null @return this */
+        /**
+         * @param h the hook, or null
+         * @return this
+         */
         public Builder pageMkwrite(Fault h) {
             pageMkwrite = h;
             return this;
         }
 
-        /** @param h the hook, or null @return this */
+        /**
+         * @param h the hook, or null
+         * @return this
+         */
         public Builder pfnMkwrite(Fault h) {
             pfnMkwrite = h;
             return this;
         }
 
-        /** @param h the hook, or null @return this */
+        /**
+         * @param h the hook, or null
+         * @return this
+         */
         public Builder nameHook(Name h) {
             nameHook = h;
             return this;
         }
 
-        /** @param h the hook, or null @return this */
+        /**
+         * @param h the hook, or null
+         * @return this
+         */
         public Builder pagesize(PageSize h) {
             pagesize = h;
             return this;

@@ -299,73 +299,109 @@ public final class FileOperations {
             return this;
         }
 
-        /** @param h the hook, or null @return this */
+        /**
+         * @param h the hook, or null
+         * @return this
+         */
         public Builder mmap(Mmap h) {
             mmap = h;
             return this;
         }
 
-        /** @param h the hook, or null @return this */
+        /**
+         * @param h the hook, or null
+         * @return this
+         */
         public Builder mmapPrepare(MmapPrepare h) {
             mmapPrepare = h;
             return this;
         }
 
-        /** @param h the hook, or null @return this */
+        /**
+         * @param h the hook, or null
+         * @return this
+         */
         public Builder mmapComplete(MmapComplete h) {
             mmapComplete = h;
             return this;
         }
 
-        /** @param h the hook, or null @return this */
+        /**
+         * @param h the hook, or null
+         * @return this
+         */
         public Builder mmapAbort(MmapAbort h) {
             mmapAbort = h;
             return this;
         }
 
-        /** @param h the hook, or null @return this */
+        /**
+         * @param h the hook, or null
+         * @return this
+         */
         public Builder getUnmappedArea(GetUnmappedArea h) {
             getUnmappedArea = h;
             return this;
         }
 
-        /** @param h the hook, or null @return this */
+        /**
+         * @param h the hook, or null
+         * @return this
+         */
         public Builder open(OpenRelease h) {
             open = h;
             return this;
         }
 
-        /** @param h the hook, or null @return this */
+        /**
+         * @param h the hook, or null
+         * @return this
+         */
         public Builder release(OpenRelease h) {
             release = h;
             return this;
         }
 
-        /** @param h the hook, or null @return this */
+        /**
+         * @param h the hook, or null
+         * @return this
+         */
         public Builder read(ReadWrite h) {
             read = h;
             return this;
         }
 
-        /** @param h the hook, or null @return this */
+        /**
+         * @param h the hook, or null
+         * @return this
+         */
         public Builder write(ReadWrite h) {
             write = h;
             return this;
         }
 
-        /** @param h the hook, or null @return this */
+        /**
+         * @param h the hook, or null
+         * @return this
+         */
         public Builder fsync(Fsync h) {
             fsync = h;
             return this;
         }
 
-        /** @param h the hook, or null @return this */
+        /**
+         * @param h the hook, or null
+         * @return this
+         */
         public Builder llseek(Llseek h) {
             llseek = h;
             return this;
         }
 
-        /** @param f a flag to add, not null @return this */
+        /**
+         * @param f a flag to add, not null
+         * @return this
+         */
         public Builder flag(FopFlag f) {
             if (f == null) {
                 throw new IllegalArgumentException("FopFlag must not be null");

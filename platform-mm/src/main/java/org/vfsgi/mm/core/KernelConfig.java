@@ -25,6 +25,15 @@ public record KernelConfig(int maxMapCount, long mmapMinAddr, long taskSize, lon
     /**
      * Validates the values.
      *
+     * @param maxMapCount VMAs per address space
+     * @param mmapMinAddr lowest mappable address
+     * @param taskSize end of the user address space
+     * @param mmapBase top of the top-down area
+     * @param unmappedBase start of the bottom-up area
+     * @param topDown top-down layout
+     * @param addressSpaceLimit RLIMIT_AS in bytes
+     * @param commitLimitPages commit limit in pages
+     * @param traceCapacity trace ring size
      * @throws IllegalArgumentException naming the first bad value
      */
     public KernelConfig {
@@ -95,55 +104,82 @@ public record KernelConfig(int maxMapCount, long mmapMinAddr, long taskSize, lon
         private Builder() {
         }
 
-        /** @param v the value @return this */
+        /**
+         * @param v the value
+         * @return this
+         */
         public Builder maxMapCount(int v) {
             maxMapCount = v;
             return this;
         }
 
-        /** @param v the value @return this */
+        /**
+         * @param v the value
+         * @return this
+         */
         public Builder mmapMinAddr(long v) {
             mmapMinAddr = v;
             return this;
         }
 
-        /** @param v the value @return this */
+        /**
+         * @param v the value
+         * @return this
+         */
         public Builder taskSize(long v) {
             taskSize = v;
             return this;
         }
 
-        /** @param v the value @return this */
+        /**
+         * @param v the value
+         * @return this
+         */
         public Builder mmapBase(long v) {
             mmapBase = v;
             return this;
         }
 
-        /** @param v the value @return this */
+        /**
+         * @param v the value
+         * @return this
+         */
         public Builder unmappedBase(long v) {
             unmappedBase = v;
             return this;
         }
 
-        /** @param v the value @return this */
+        /**
+         * @param v the value
+         * @return this
+         */
         public Builder topDown(boolean v) {
             topDown = v;
             return this;
         }
 
-        /** @param v the value @return this */
+        /**
+         * @param v the value
+         * @return this
+         */
         public Builder addressSpaceLimit(long v) {
             addressSpaceLimit = v;
             return this;
         }
 
-        /** @param v the value @return this */
+        /**
+         * @param v the value
+         * @return this
+         */
         public Builder commitLimitPages(long v) {
             commitLimitPages = v;
             return this;
         }
 
-        /** @param v the value @return this */
+        /**
+         * @param v the value
+         * @return this
+         */
         public Builder traceCapacity(int v) {
             traceCapacity = v;
             return this;
