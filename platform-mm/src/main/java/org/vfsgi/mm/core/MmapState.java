@@ -18,8 +18,8 @@ import org.vfsgi.vfs.File;
  * each a method named after the kernel function it models:
  * {@link #doMmap} (validation, address, file checks) → {@link #mmapSetup} → {@link #callMmapPrepare}
  * (prepare, action prepare, copy back) → {@link #mmapMergeNewRange} → {@link #mmapNewVma} →
- * {@link #setVmaUserDefinedFields} → {@link #mmapCompleteStats} → {@link #mmapActionComplete}
- * (action, success/error hook, {@code mapped}, rmap unlock) → {@link #callMmapComplete};
+ * {@link #setVmaUserDefinedFields} → {@link #mmapComplete} → {@link #mmapActionComplete}
+ * (action, success/error hook, {@code mapped}, rmap unlock) → {@link #callMmapCompleteHook};
  * failures go through {@link #abortMunmap} and {@link #callMmapAbort}.
  *
  * <p>The pairing promise (2.1) is kept by two flags: once {@code mmap_prepare} succeeded,
@@ -124,17 +124,10 @@ public final class MmapState {
         mm.assertWriteLocked("do_mmap");
         try {
             return doMmapLocked(mm, file, addr, len, prot, flags, pgoff);
-        } catch (BothHooks e) {
-            mm.kernel().violations().report(ContractViolation.BOTH_MMAP_HOOKS, mm.ownerPid(), addr,
-                    addr + Math.max(len, 0), file.path(), e.detail());
-            mm.kernel().trace().emit(mm.ownerPid(), addr, addr + Math.max(len, 0), file.path(), TraceStep.MMAP,
-                    e.errno().name(), e.step() + ": " + e.detail());
-            throw e;
         } catch (MmException e) {
-            if (!(e instanceof Traced)) {
-                mm.kernel().trace().emit(mm.ownerPid(), addr, addr + Math.max(len, 0),
-                        file == null ? null : file.path(), TraceStep.MMAP, e.errno().name(), e.step() + ": " + e.detail());
-            }
+            // One MMAP event per failed call, whichever phase failed (the region code traced its steps).
+            mm.kernel().trace().emit(mm.ownerPid(), addr, addr + Math.max(len, 0), file == null ? null : file.path(),
+                    TraceStep.MMAP, e.errno().name(), e.step() + ": " + e.detail());
             throw e;
         }
     }
@@ -195,10 +188,10 @@ public final class MmapState {
                     if (!file.canWrite()) {
                         vmFlags = vmFlags.clear(VmaFlag.MAYWRITE, VmaFlag.SHARED);
                     }
-                    checkPrivate(file, fop, step);
+                    checkPrivate(mm, file, fop, step);
                     break;
                 case Mman.MAP_PRIVATE:
-                    checkPrivate(file, fop, step);
+                    checkPrivate(mm, file, fop, step);
                     break;
                 default:
                     throw err(Errno.EINVAL, step, "bad map type 0x" + Integer.toHexString(mapType));
@@ -230,11 +223,11 @@ public final class MmapState {
     }
 
     /** The MAP_PRIVATE file checks, which shared mappings also pass through, plus the hook rules of contract 1.1. */
-    private static void checkPrivate(File file, FileOperations fop, String step) {
+    private static void checkPrivate(MmStruct mm, File file, FileOperations fop, String step) {
         if (!file.canRead()) {
             throw err(Errno.EACCES, step, file.path() + " is not open for reading");
         }
-        checkMmapHooks(file, fop, step);
+        checkMmapHooks(mm, file, fop, step);
     }
 
     /** The reverse map must be the platform's before anything touches the address space. */
@@ -243,11 +236,13 @@ public final class MmapState {
     }
 
     /** {@code can_mmap_file} and the mmap_complete/mmap_abort presence rules. */
-    private static void checkMmapHooks(File file, FileOperations fop, String step) {
+    private static void checkMmapHooks(MmStruct mm, File file, FileOperations fop, String step) {
         boolean hasMmap = fop.mmap() != null;
         boolean hasPrepare = fop.mmapPrepare() != null;
         if (hasMmap && hasPrepare) {
-            throw bothHooks(file, fop, step);
+            String what = fop.name() + " of " + file.path() + " has both mmap and mmap_prepare (they are mutually exclusive)";
+            mm.kernel().violations().report(ContractViolation.BOTH_MMAP_HOOKS, mm.ownerPid(), 0, 0, file.path(), what);
+            throw err(Errno.ENODEV, step, what);
         }
         if (!hasMmap && !hasPrepare) {
             throw err(Errno.ENODEV, step, fop.name() + " of " + file.path() + " has neither mmap nor mmap_prepare");
@@ -257,30 +252,6 @@ public final class MmapState {
         }
         if (fop.mmapAbort() != null && !(hasPrepare && fop.mmapComplete() != null)) {
             throw err(Errno.EINVAL, step, fop.name() + " has mmap_abort without both mmap_prepare and mmap_complete");
-        }
-    }
-
-    private static MmException bothHooks(File file, FileOperations fop, String step) {
-        return new BothHooks(file, fop, step);
-    }
-
-    /** Marker so {@link #doMmap} can count the violation with the address space at hand. */
-    private static final class BothHooks extends MmException {
-        private static final long serialVersionUID = 1L;
-
-        BothHooks(File file, FileOperations fop, String step) {
-            super(Errno.ENODEV, step, fop.name() + " of " + file.path()
-                    + " has both mmap and mmap_prepare (they are mutually exclusive)");
-        }
-    }
-
-    /** The same error, already traced by the region code (so {@link #doMmap} does not trace it twice). */
-    private static final class Traced extends MmException {
-        private static final long serialVersionUID = 1L;
-
-        Traced(MmException e) {
-            super(e.errno(), e.step(), e.detail(), e.getCause());
-            setStackTrace(e.getStackTrace());
         }
     }
 
@@ -401,12 +372,12 @@ public final class MmapState {
             if (haveMmapPrepare) {
                 setVmaUserDefinedFields();
             }
-            mmapCompleteStats();
+            mmapComplete();
             if (haveMmapPrepare && allocatedNew) {
                 mmapActionComplete();
             }
             if (haveMmapPrepare && fop.mmapComplete() != null) {
-                callMmapComplete();
+                callMmapCompleteHook();
             }
             ev(TraceStep.MMAP, "ok", merged ? "merged into " + vma : "new " + vma);
             return addr;
@@ -418,8 +389,7 @@ public final class MmapState {
             if (prepareSucceeded && !completeCalled) {
                 callMmapAbort();
             }
-            ev(TraceStep.MMAP, e.errno().name(), e.step() + ": " + e.detail());
-            throw new Traced(e);
+            throw e;
         }
     }
 
@@ -634,7 +604,7 @@ public final class MmapState {
      * {@code __mmap_complete}: forget the replaced VMAs, account, set SOFTDIRTY, recompute the
      * page protection.
      */
-    private void mmapCompleteStats() {
+    private void mmapComplete() {
         if (!replaced.isEmpty()) {
             for (Vma v : replaced) {
                 mm.mapCount--;
@@ -725,7 +695,7 @@ public final class MmapState {
      * {@code mmap_complete(file, vma, context)} with both locks held; afterwards assert that the
      * hook released neither (a release is a contract violation: warn, unmap, EINVAL).
      */
-    private void callMmapComplete() {
+    private void callMmapCompleteHook() {
         int r = inject(InjectionPoint.BEFORE_COMPLETE);
         if (r != 0) {
             unmapEstablished("failure injected before mmap_complete");
