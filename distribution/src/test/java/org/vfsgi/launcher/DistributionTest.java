@@ -206,6 +206,47 @@ class DistributionTest {
     }
 
     @Test
+    void configurationDroppedIntoDeployWhileRunningIsPickedUp() throws Exception {
+        Path home = copyOfDistribution();
+        Path out = work.resolve("live.out");
+        ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/vfsgi").toString())
+                .directory(work.toFile())
+                .redirectOutput(out.toFile())
+                .redirectError(work.resolve("live.err").toFile());
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().put("VFSGI_STATE", work.resolve("state").toString());
+        Process shell = builder.start();
+        try (OutputStream console = shell.getOutputStream()) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            boolean dropped = false;
+            // ask for the device list until the shell shows ram0 (started), then ram9 (deployed)
+            while (System.nanoTime() < deadline && !Files.readString(out).contains("ram9")) {
+                if (!dropped && Files.readString(out).contains("ram0")) {
+                    Files.writeString(home.resolve("deploy/org.vfsgi.hw.device-ram9.cfg"),
+                            "name = ram9\nkind = ram\nsize = 1M\npfnStart = 0x300000\n");
+                    dropped = true;
+                }
+                console.write("hw:devices\n".getBytes(StandardCharsets.UTF_8));
+                console.flush();
+                Thread.sleep(300);
+            }
+            assertTrue(dropped, () -> "the shell never listed ram0:\n" + read(out));
+            assertTrue(Files.readString(out).contains("ram9"), () -> "ram9 never appeared:\n" + read(out));
+            console.write("exit\n".getBytes(StandardCharsets.UTF_8));
+        }
+        assertTrue(shell.waitFor(RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS), "the shell did not exit");
+        assertEquals(0, shell.exitValue());
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    @Test
     void unknownArgumentPrintsUsageAndExitsTwo() throws Exception {
         Run run = vfsgi(DISTRIBUTION, "", "--bogus");
         assertEquals(2, run.exit(), run::toString);
