@@ -38,13 +38,13 @@ class FaultInjectionTest {
     private final Kernel kernel = new Kernel();
     private final Process p = kernel.spawn();
     private final List<String> calls = new ArrayList<>();
-    private TestFiles.TestFile newFile;
+    private Fakes.TestFile newFile;
     private Vma old;
 
     private void setUp() {
         VmOperations oldOps = VmOperations.builder().name("old_ops").close(v -> calls.add("close old"))
                 .open(v -> calls.add("open old")).build();
-        TestFiles.TestFile oldFile = TestFiles.file(FileOperations.builder().mmapPrepare(d -> {
+        Fakes.TestFile oldFile = Fakes.file(FileOperations.builder().mmapPrepare(d -> {
             d.setVmOps(oldOps);
             return 0;
         }).build());
@@ -55,7 +55,7 @@ class FaultInjectionTest {
                     calls.add("mapped");
                     return 0;
                 }).build();
-        newFile = new TestFiles.TestFile(new TestFiles.TestInode(8, 2, 77, 0x100000), FileOperations.builder()
+        newFile = new Fakes.TestFile(new Fakes.TestInode(8, 2, 77, 0x100000), FileOperations.builder()
                 .name("new_fops").mmapPrepare(d -> {
                     calls.add("prepare");
                     d.setVmOps(newOps);
@@ -169,7 +169,7 @@ class FaultInjectionTest {
          * OOOO*     the new range at page 4 would merge with O (same file? no — so use anonymous memory
          *           next to an anonymous neighbour, whose merge needs a tree preallocation)
          */
-        TestFiles.TestFile mergeable = new TestFiles.TestFile(new TestFiles.TestInode(8, 3, 5, 0), FileOperations
+        Fakes.TestFile mergeable = new Fakes.TestFile(new Fakes.TestInode(8, 3, 5, 0), FileOperations
                 .builder().name("merge_fops").mmapPrepare(d -> {
                     calls.add("prepare");
                     return 0;
@@ -195,7 +195,7 @@ class FaultInjectionTest {
 
     private static void assertVmaUnchanged(Vma v) {
         assertNotNull(v);
-        TestFiles.assertVma(v, 0x100000, 0x101000, 0);
+        Fakes.assertVma(v, 0x100000, 0x101000, 0);
     }
 
     @Test

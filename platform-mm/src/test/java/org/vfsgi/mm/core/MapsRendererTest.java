@@ -14,10 +14,10 @@ class MapsRendererTest {
     void rendersLinuxFormat() {
         Kernel kernel = new Kernel();
         Process p = kernel.spawn();
-        TestFiles.TestFile libc = new TestFiles.TestFile(new TestFiles.TestInode(0x103, 0x2a, 1319042, 0x200000),
+        Fakes.TestFile libc = new Fakes.TestFile(new Fakes.TestInode(0x103, 0x2a, 1319042, 0x200000),
                 FileOperations.builder().mmapPrepare(d -> 0).build(), true, false, "/usr/lib/libc.so.6");
         VmOperations named = VmOperations.builder().nameHook(v -> "[vdso]").build();
-        TestFiles.TestFile vdso = TestFiles.file(FileOperations.builder().mmapPrepare(d -> {
+        Fakes.TestFile vdso = Fakes.file(FileOperations.builder().mmapPrepare(d -> {
             d.setAnonymous();
             return 0;
         }).build());
@@ -46,7 +46,7 @@ class MapsRendererTest {
         String shortLine = "00010000-00011000 rw-p 00000000 08:01 12";
         Process q = kernel.spawn();
         q.mmap(0x10000, 0x1000, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | fixed,
-                TestFiles.file(FileOperations.builder().mmapPrepare(d -> 0).build()), 0);
+                Fakes.file(FileOperations.builder().mmapPrepare(d -> 0).build()), 0);
         assertEquals(shortLine + " ".repeat(73 - shortLine.length()) + "/data/file\n", q.maps());
     }
 }

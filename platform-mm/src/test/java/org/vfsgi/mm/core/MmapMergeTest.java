@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.vfsgi.mm.core.TestFiles.assertVma;
+import static org.vfsgi.mm.core.Fakes.assertVma;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -25,9 +25,9 @@ class MmapMergeTest {
     private static final VmaFlags RW_PRIVATE_FILE = VmaFlags.of(VmaFlag.READ, VmaFlag.WRITE, VmaFlag.MAYREAD,
             VmaFlag.MAYWRITE, VmaFlag.MAYEXEC, VmaFlag.ACCOUNT);
 
-    private final Kernel kernel = TestFiles.lowKernel();
+    private final Kernel kernel = Fakes.lowKernel();
     private final Process p = kernel.spawn();
-    private final TestFiles.Recorder rec = new TestFiles.Recorder();
+    private final Fakes.Recorder rec = new Fakes.Recorder();
 
     private Vma at(long addr) {
         return p.mm().tree().lookup(addr);
@@ -36,7 +36,7 @@ class MmapMergeTest {
     @Test
     void newRangeBetweenTwoNeighboursMergesAllThree() {
         VmOperations ops = rec.vmOps(false, true, true);
-        TestFiles.TestFile f = TestFiles.file(rec.prepareFop(ops, true));
+        Fakes.TestFile f = Fakes.file(rec.prepareFop(ops, true));
         /*
          * 0123
          * A B
@@ -54,7 +54,7 @@ class MmapMergeTest {
         Vma v = at(0);
         assertVma(v, 0, 0x3000, 0);
         assertEquals(1, p.mm().mapCount());
-        assertEquals(RW_PRIVATE_FILE, TestFiles.withoutSticky(v.flags()));
+        assertEquals(RW_PRIVATE_FILE, Fakes.withoutSticky(v.flags()));
         assertTrue(v.flags().test(VmaFlag.SOFTDIRTY), "SOFTDIRTY set on the expanded VMA");
         assertSame(ops, v.vmOps());
         assertEquals("pd", v.privateData(), "private data applied to the merged VMA too");
@@ -70,7 +70,7 @@ class MmapMergeTest {
 
     @Test
     void modifyFlagsWithSameFlagsSplitsButMprotectDoesNot() {
-        TestFiles.TestFile f = TestFiles.file(rec.prepareFop(rec.vmOps(false, true, false), false));
+        Fakes.TestFile f = Fakes.file(rec.prepareFop(rec.vmOps(false, true, false), false));
         /*
          * 0123
          * VVV
@@ -102,7 +102,7 @@ class MmapMergeTest {
     /** Ops with close for pgoff >= closeFrom, without close below. */
     private FileOperations fopClosingFrom(long closeFrom, VmOperations withClose, VmOperations without) {
         return FileOperations.builder().name("split_close_fops").mmapPrepare(d -> {
-            rec.calls.add("prepare " + TestFiles.range(d.start(), d.end()));
+            rec.calls.add("prepare " + Fakes.range(d.start(), d.end()));
             d.setVmOps(d.pgoff() >= closeFrom ? withClose : without);
             return 0;
         }).build();
@@ -112,7 +112,7 @@ class MmapMergeTest {
     void nextWithCloseIsKeptAndPrevGrows() {
         VmOperations closing = rec.vmOps(true, false, false);
         VmOperations plain = rec.vmOps(false, false, false);
-        TestFiles.TestFile f = TestFiles.file(fopClosingFrom(5, closing, plain));
+        Fakes.TestFile f = Fakes.file(fopClosingFrom(5, closing, plain));
         /*
          * 0123456789
          * PPP  NNNN
@@ -136,7 +136,7 @@ class MmapMergeTest {
     @Test
     void bothNeighboursWithCloseOnlyLeftMerges() {
         VmOperations closing = rec.vmOps(true, false, false);
-        TestFiles.TestFile f = TestFiles.file(fopClosingFrom(0, closing, closing));
+        Fakes.TestFile f = Fakes.file(fopClosingFrom(0, closing, closing));
         /*
          * 01234567
          * PP   NN
@@ -161,9 +161,9 @@ class MmapMergeTest {
     @Test
     void eachSpecialFlagBlocksAMergeThatWouldOtherwiseHappen() {
         for (VmaFlag special : new VmaFlag[] {VmaFlag.IO, VmaFlag.DONTEXPAND, VmaFlag.PFNMAP, VmaFlag.MIXEDMAP}) {
-            Kernel k = TestFiles.lowKernel();
+            Kernel k = Fakes.lowKernel();
             Process proc = k.spawn();
-            TestFiles.TestFile f = TestFiles.file(FileOperations.builder().name("special_fops").mmapPrepare(d -> {
+            Fakes.TestFile f = Fakes.file(FileOperations.builder().name("special_fops").mmapPrepare(d -> {
                 d.flagsSet(special);
                 return 0;
             }).build());
@@ -177,9 +177,9 @@ class MmapMergeTest {
             assertEquals("nomerge", k.trace().events(TraceStep.MERGE).get(0).outcome(), "the first mapping had no neighbour to try");
         }
         // Control: the same layout without a special flag merges.
-        Kernel k = TestFiles.lowKernel();
+        Kernel k = Fakes.lowKernel();
         Process proc = k.spawn();
-        TestFiles.TestFile f = TestFiles.file(FileOperations.builder().name("plain_fops").mmapPrepare(d -> 0).build());
+        Fakes.TestFile f = Fakes.file(FileOperations.builder().name("plain_fops").mmapPrepare(d -> 0).build());
         proc.mmap(0, 0x3000, RW, FIXED_PRIVATE, f, 0);
         proc.mmap(0x3000, 0x1000, RW, FIXED_PRIVATE, f, 0x3000);
         assertEquals(1, proc.mm().mapCount());
@@ -187,7 +187,7 @@ class MmapMergeTest {
 
     @Test
     void specialFlagBlocksMergeOfExistingRange() {
-        TestFiles.TestFile f = TestFiles.file(rec.prepareFop(rec.vmOps(false, false, false), false));
+        Fakes.TestFile f = Fakes.file(rec.prepareFop(rec.vmOps(false, false, false), false));
         /*
          * 01234
          * AAAB   B made special through vma_modify_flags; then A's flags → no merge
@@ -224,7 +224,7 @@ class MmapMergeTest {
 
     @Test
     void stickyFlagsAreIgnoredForMergeAndUnited() {
-        TestFiles.TestFile f = TestFiles.file(FileOperations.builder().name("guard_fops").mmapPrepare(d -> {
+        Fakes.TestFile f = Fakes.file(FileOperations.builder().name("guard_fops").mmapPrepare(d -> {
             if (d.pgoff() == 0) {
                 d.flagsSet(VmaFlag.MAYBE_GUARD);
             }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.vfsgi.mm.core.TestFiles.assertVma;
+import static org.vfsgi.mm.core.Fakes.assertVma;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +32,7 @@ class MmapPathTest {
 
     private final Kernel kernel = new Kernel();
     private final Process p = kernel.spawn();
-    private final TestFiles.Recorder rec = new TestFiles.Recorder();
+    private final Fakes.Recorder rec = new Fakes.Recorder();
 
     private static MmException expect(Errno errno, org.junit.jupiter.api.function.Executable call) {
         MmException e = assertThrows(MmException.class, call);
@@ -41,8 +41,8 @@ class MmapPathTest {
         return e;
     }
 
-    private TestFiles.TestFile prepFile(Consumer<VmAreaDesc> prepare) {
-        return TestFiles.file(FileOperations.builder().name("probe_fops").mmapPrepare(d -> {
+    private Fakes.TestFile prepFile(Consumer<VmAreaDesc> prepare) {
+        return Fakes.file(FileOperations.builder().name("probe_fops").mmapPrepare(d -> {
             rec.calls.add("prepare");
             prepare.accept(d);
             return 0;
@@ -154,8 +154,8 @@ class MmapPathTest {
                 return null;
             }
         };
-        TestFiles.TestFile f = TestFiles.file(rec.prepareFop(rec.vmOps(false, false, false), true));
-        TestFiles.TestFile bad = new TestFiles.TestFile(null, f.fop, true, true, "/foreign") {
+        Fakes.TestFile f = Fakes.file(rec.prepareFop(rec.vmOps(false, false, false), true));
+        Fakes.TestFile bad = new Fakes.TestFile(null, f.fop, true, true, "/foreign") {
             @Override
             public org.vfsgi.vfs.Inode inode() {
                 return foreign;
@@ -168,9 +168,9 @@ class MmapPathTest {
     @Test
     void fileChecks() {
         FileOperations fop = rec.prepareFop(rec.vmOps(false, false, false), true);
-        TestFiles.TestInode ino = new TestFiles.TestInode(8, 1, 5, 0x10000);
-        TestFiles.TestFile readOnly = new TestFiles.TestFile(ino, fop, true, false, "/ro");
-        TestFiles.TestFile writeOnly = new TestFiles.TestFile(ino, fop, false, true, "/wo");
+        Fakes.TestInode ino = new Fakes.TestInode(8, 1, 5, 0x10000);
+        Fakes.TestFile readOnly = new Fakes.TestFile(ino, fop, true, false, "/ro");
+        Fakes.TestFile writeOnly = new Fakes.TestFile(ino, fop, false, true, "/wo");
         expect(Errno.EACCES, () -> p.mmap(0, 0x1000, RW, SHARED, readOnly, 0));
         expect(Errno.EACCES, () -> p.mmap(0, 0x1000, Mman.PROT_READ, PRIV, writeOnly, 0));
         expect(Errno.EOPNOTSUPP, () -> p.mmap(0, 0x1000, Mman.PROT_READ, Mman.MAP_SHARED_VALIDATE | 0x200000,
@@ -187,7 +187,7 @@ class MmapPathTest {
         assertTrue(v.flags().test(VmaFlag.MAYSHARE));
 
         // MAP_SYNC is accepted where the file has FOP_MMAP_SYNC, and sets SYNC.
-        TestFiles.TestFile syncFile = new TestFiles.TestFile(ino, fop.toBuilder().flag(FopFlag.MMAP_SYNC).build(),
+        Fakes.TestFile syncFile = new Fakes.TestFile(ino, fop.toBuilder().flag(FopFlag.MMAP_SYNC).build(),
                 true, true, "/pmem");
         long s = p.mmap(0, 0x1000, RW, Mman.MAP_SHARED_VALIDATE | Mman.MAP_SYNC, syncFile, 0);
         assertTrue(p.mm().tree().lookup(s).flags().testAll(VmaFlag.SYNC, VmaFlag.SHARED, VmaFlag.MAYSHARE));
@@ -200,24 +200,24 @@ class MmapPathTest {
         FileOperations.Mmap legacy = (f, v) -> 0;
         FileOperations.MmapComplete complete = (f, v, c) -> 0;
         FileOperations.MmapAbort abort = (f, pd, c) -> { };
-        expect(Errno.ENODEV, () -> p.mmap(0, 0x1000, RW, PRIV, TestFiles.file(FileOperations.builder().build()), 0));
+        expect(Errno.ENODEV, () -> p.mmap(0, 0x1000, RW, PRIV, Fakes.file(FileOperations.builder().build()), 0));
         assertEquals(0, kernel.violations().count(ContractViolation.BOTH_MMAP_HOOKS));
         expect(Errno.ENODEV, () -> p.mmap(0, 0x1000, RW, PRIV,
-                TestFiles.file(FileOperations.builder().mmap(legacy).mmapPrepare(prep).build()), 0));
+                Fakes.file(FileOperations.builder().mmap(legacy).mmapPrepare(prep).build()), 0));
         assertEquals(1, kernel.violations().count(ContractViolation.BOTH_MMAP_HOOKS), "both hooks is a violation");
         expect(Errno.EINVAL, () -> p.mmap(0, 0x1000, RW, PRIV,
-                TestFiles.file(FileOperations.builder().mmap(legacy).mmapComplete(complete).build()), 0));
+                Fakes.file(FileOperations.builder().mmap(legacy).mmapComplete(complete).build()), 0));
         expect(Errno.EINVAL, () -> p.mmap(0, 0x1000, RW, PRIV,
-                TestFiles.file(FileOperations.builder().mmapPrepare(prep).mmapAbort(abort).build()), 0));
+                Fakes.file(FileOperations.builder().mmapPrepare(prep).mmapAbort(abort).build()), 0));
         assertEquals(0, p.mm().mapCount());
-        long a = p.mmap(0, 0x1000, RW, PRIV, TestFiles.file(FileOperations.builder().mmapPrepare(prep)
+        long a = p.mmap(0, 0x1000, RW, PRIV, Fakes.file(FileOperations.builder().mmapPrepare(prep)
                 .mmapComplete(complete).mmapAbort(abort).build()), 0);
         assertTrue(a > 0);
     }
 
     @Test
     void hookErrorsPropagateUnchanged() {
-        TestFiles.TestFile f = TestFiles.file(FileOperations.builder().name("busy_fops").mmapPrepare(d -> {
+        Fakes.TestFile f = Fakes.file(FileOperations.builder().name("busy_fops").mmapPrepare(d -> {
             d.setPrivateData("state");
             return Errno.EBUSY.negative();
         }).mmapComplete((fl, v, c) -> 0).mmapAbort((fl, pd, c) -> rec.calls.add("abort")).build());
@@ -237,7 +237,7 @@ class MmapPathTest {
                     pd.set("from-mapped");
                     return 0;
                 }).close(v -> rec.calls.add("close")).build();
-        TestFiles.TestFile f = prepFile(d -> {
+        Fakes.TestFile f = prepFile(d -> {
             d.setVmOps(ops);
             d.setPrivateData("from-prepare");
             d.setContext("ctx");
@@ -263,14 +263,14 @@ class MmapPathTest {
 
     @Test
     void mapFixedClosesReplacedVmasBeforeTheNewFilesHooks() {
-        VmOperations closing = VmOperations.builder().close(v -> rec.calls.add("close old " + TestFiles.range(v.start(),
+        VmOperations closing = VmOperations.builder().close(v -> rec.calls.add("close old " + Fakes.range(v.start(),
                 v.end()))).build();
-        TestFiles.TestFile old = TestFiles.file(FileOperations.builder().mmapPrepare(d -> {
+        Fakes.TestFile old = Fakes.file(FileOperations.builder().mmapPrepare(d -> {
             d.setVmOps(closing);
             return 0;
         }).build());
         p.mmap(A, 0x4000, RW, PRIV | FIXED, old, 0);
-        TestFiles.TestFile f = prepFile(d -> { });
+        Fakes.TestFile f = prepFile(d -> { });
         kernel.trace().clear();
         /*
          * 0123   (pages from A)
@@ -292,13 +292,13 @@ class MmapPathTest {
         Kernel k = new Kernel(KernelConfig.builder().addressSpaceLimit(0x4000).build());
         Process q = k.spawn();
         VmOperations closing = VmOperations.builder().close(v -> rec.calls.add("close")).build();
-        TestFiles.TestFile old = TestFiles.file(FileOperations.builder().mmapPrepare(d -> {
+        Fakes.TestFile old = Fakes.file(FileOperations.builder().mmapPrepare(d -> {
             d.setVmOps(closing);
             return 0;
         }).build());
         q.mmap(A, 0x2000, RW, PRIV | FIXED, old, 0);
         Vma before = q.mm().tree().lookup(A);
-        TestFiles.TestFile f = prepFile(d -> { });
+        Fakes.TestFile f = prepFile(d -> { });
         MmException e = expect(Errno.ENOMEM, () -> q.mmap(A, 0x8000, RW, PRIV | FIXED, f, 0));
         assertEquals("may_expand_vm", e.step());
         assertSame(before, q.mm().tree().lookup(A), "the replaced VMA is back, the same object");
@@ -311,12 +311,12 @@ class MmapPathTest {
     @Test
     void failureAfterCloseLeavesAHole() {
         VmOperations closing = VmOperations.builder().close(v -> rec.calls.add("close")).build();
-        TestFiles.TestFile old = TestFiles.file(FileOperations.builder().mmapPrepare(d -> {
+        Fakes.TestFile old = Fakes.file(FileOperations.builder().mmapPrepare(d -> {
             d.setVmOps(closing);
             return 0;
         }).build());
         p.mmap(A, 0x2000, RW, PRIV | FIXED, old, 0);
-        TestFiles.TestFile f = TestFiles.file(FileOperations.builder().mmapPrepare(d -> Errno.EIO.negative()).build());
+        Fakes.TestFile f = Fakes.file(FileOperations.builder().mmapPrepare(d -> Errno.EIO.negative()).build());
         expect(Errno.EIO, () -> p.mmap(A, 0x2000, RW, PRIV | FIXED, f, 0));
         assertEquals(List.of("close"), rec.calls);
         assertNull(p.mm().tree().findIntersection(A, A + 0x2000), "the old range is a hole");
@@ -327,7 +327,7 @@ class MmapPathTest {
 
     @Test
     void sealedVmaCannotBeReplaced() {
-        TestFiles.TestFile sealed = TestFiles.file(FileOperations.builder().mmapPrepare(d -> {
+        Fakes.TestFile sealed = Fakes.file(FileOperations.builder().mmapPrepare(d -> {
             d.flagsSet(VmaFlag.SEALED);
             return 0;
         }).build());
@@ -343,7 +343,7 @@ class MmapPathTest {
     void mappedFailureUnmapsWithCloseAndAppliesErrorOverride() {
         VmOperations ops = VmOperations.builder().mapped((s, e, pg, f, pd) -> Errno.EIO.negative())
                 .close(v -> rec.calls.add("close")).build();
-        TestFiles.TestFile f = prepFile(d -> {
+        Fakes.TestFile f = prepFile(d -> {
             d.setVmOps(ops);
             d.setPrivateData("pd");
             d.setContext("ctx");
@@ -361,7 +361,7 @@ class MmapPathTest {
 
     @Test
     void actionFailureGoesThroughErrorHook() {
-        TestFiles.TestFile f = prepFile(d -> {
+        Fakes.TestFile f = prepFile(d -> {
             d.actionCustom(v -> Errno.ENOMEM.negative());
             d.actionErrorHook(err -> {
                 rec.calls.add("error_hook " + Errno.describe(err));
@@ -372,7 +372,7 @@ class MmapPathTest {
         assertEquals("mmap_action_complete", e.step());
         assertEquals(List.of("prepare", "error_hook ENOMEM", "abort null null"), rec.calls);
 
-        TestFiles.TestFile clearing = prepFile(d -> {
+        Fakes.TestFile clearing = prepFile(d -> {
             d.actionCustom(v -> Errno.ENOMEM.negative());
             d.actionErrorHook(err -> 0);
         });
@@ -384,7 +384,7 @@ class MmapPathTest {
     @Test
     void successHookErrorUnmaps() {
         VmOperations ops = VmOperations.builder().close(v -> rec.calls.add("close")).build();
-        TestFiles.TestFile f = prepFile(d -> {
+        Fakes.TestFile f = prepFile(d -> {
             d.setVmOps(ops);
             d.actionSuccessHook(v -> Errno.EFAULT.negative());
         });
@@ -395,12 +395,12 @@ class MmapPathTest {
 
     @Test
     void badErrorOverrideAndUnknownActionAreEinval() {
-        TestFiles.TestFile bad = prepFile(d -> d.actionErrorOverride(12));
+        Fakes.TestFile bad = prepFile(d -> d.actionErrorOverride(12));
         MmException e = expect(Errno.EINVAL, () -> p.mmap(0, 0x1000, RW, PRIV, bad, 0));
         assertEquals("mmap_action_prepare", e.step());
         assertEquals(1, kernel.violations().count(ContractViolation.INVALID_ERROR_OVERRIDE));
         rec.calls.clear();
-        TestFiles.TestFile remap = prepFile(d -> d.actionRemapFull(0x1234));
+        Fakes.TestFile remap = prepFile(d -> d.actionRemapFull(0x1234));
         expect(Errno.EINVAL, () -> p.mmap(0, 0x1000, RW, PRIV, remap, 0));
         assertEquals(List.of("prepare", "abort null null"), rec.calls,
                 "without a remap handler installed the action type is unknown: EINVAL after prepare, so abort");
@@ -410,7 +410,7 @@ class MmapPathTest {
     @Test
     void hideFromRmapUntilCompleteKeepsRmapLockedThroughMapped() {
         List<Boolean> seen = new ArrayList<>();
-        TestFiles.TestFile[] fh = new TestFiles.TestFile[1];
+        Fakes.TestFile[] fh = new Fakes.TestFile[1];
         VmOperations ops = VmOperations.builder().mapped((s, e, pg, f, pd) -> {
             seen.add(fh[0].inode.rmap.isWriteLocked());
             return 0;
@@ -427,9 +427,35 @@ class MmapPathTest {
     }
 
     @Test
+    void rmapWalkerOnAnotherThreadWaitsUntilTheHiddenVmaIsComplete() throws Exception {
+        Fakes.TestFile[] fh = new Fakes.TestFile[1];
+        List<Integer> walkerSaw = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread[] walker = new Thread[1];
+        VmOperations ops = VmOperations.builder().mapped((s, e, pg, f, pd) -> {
+            walker[0] = new Thread(() -> walkerSaw.add(fh[0].inode.rmap.mappings().size()), "rmap-walker");
+            walker[0].start();
+            // Wait until the walker is parked on the rmap lock: it must not get through while hidden.
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (walker[0].getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            rec.calls.add("walker " + walker[0].getState() + " saw " + walkerSaw);
+            return 0;
+        }).build();
+        fh[0] = prepFile(d -> {
+            d.setVmOps(ops);
+            d.actionHideFromRmapUntilComplete(true);
+        });
+        p.mmap(0, 0x1000, RW, PRIV, fh[0], 0);
+        walker[0].join(10_000);
+        assertEquals(List.of("prepare", "walker WAITING saw []", "complete"), rec.calls);
+        assertEquals(List.of(1), walkerSaw, "the walker saw the VMA only once it was complete");
+    }
+
+    @Test
     void mmapCompleteReleasingTheMmapLockIsAViolation() {
         VmOperations ops = VmOperations.builder().close(v -> rec.calls.add("close")).build();
-        TestFiles.TestFile f = TestFiles.file(FileOperations.builder().name("rogue_fops").mmapPrepare(d -> {
+        Fakes.TestFile f = Fakes.file(FileOperations.builder().name("rogue_fops").mmapPrepare(d -> {
             d.setVmOps(ops);
             return 0;
         }).mmapComplete((fl, v, c) -> {
@@ -447,7 +473,7 @@ class MmapPathTest {
 
     @Test
     void mmapCompleteDroppingTheVmaLockIsAViolation() {
-        TestFiles.TestFile f = TestFiles.file(FileOperations.builder().mmapPrepare(d -> 0).mmapComplete((fl, v, c) -> {
+        Fakes.TestFile f = Fakes.file(FileOperations.builder().mmapPrepare(d -> 0).mmapComplete((fl, v, c) -> {
             v.mm().mmapWriteUnlock();
             v.mm().mmapWriteLock();
             return 0;
@@ -460,7 +486,7 @@ class MmapPathTest {
 
     @Test
     void mmapCompleteErrorUnmapsWithoutAbort() {
-        TestFiles.TestFile f = TestFiles.file(FileOperations.builder().mmapPrepare(d -> 0)
+        Fakes.TestFile f = Fakes.file(FileOperations.builder().mmapPrepare(d -> 0)
                 .mmapComplete((fl, v, c) -> Errno.ENOSPC.negative()).mmapAbort((fl, pd, c) -> rec.calls.add("abort"))
                 .build());
         expect(Errno.ENOSPC, () -> p.mmap(0, 0x1000, RW, PRIV, f, 0));
@@ -470,9 +496,9 @@ class MmapPathTest {
 
     @Test
     void descriptorChangesAreCopiedBack() {
-        TestFiles.TestFile other = new TestFiles.TestFile(new TestFiles.TestInode(0, 5, 99, 0), FileOperations
+        Fakes.TestFile other = new Fakes.TestFile(new Fakes.TestInode(0, 5, 99, 0), FileOperations
                 .builder().mmapPrepare(d -> 0).build(), true, true, "/dev/shm/other");
-        TestFiles.TestFile zeroLike = prepFile(d -> {
+        Fakes.TestFile zeroLike = prepFile(d -> {
             d.setVmFile(other);
             d.setPgoff(7);
             d.flagsSet(VmaFlag.DONTDUMP);
@@ -493,7 +519,7 @@ class MmapPathTest {
     @Test
     void legacyMmapRunsOnUninsertedVmaAndNeverMerges() {
         VmOperations ops = VmOperations.builder().close(v -> rec.calls.add("close")).build();
-        TestFiles.TestFile f = TestFiles.file(FileOperations.builder().name("legacy_fops").mmap((fl, v) -> {
+        Fakes.TestFile f = Fakes.file(FileOperations.builder().name("legacy_fops").mmap((fl, v) -> {
             rec.calls.add("mmap detached=" + ((Vma) v).isDetached());
             v.setVmOps(ops);
             v.flagsSet(VmaFlag.DONTDUMP);
@@ -510,7 +536,7 @@ class MmapPathTest {
     @Test
     void legacyMmapErrorGetsDummyOpsAndNoClose() {
         VmOperations ops = VmOperations.builder().close(v -> rec.calls.add("close")).build();
-        TestFiles.TestFile f = TestFiles.file(FileOperations.builder().mmap((fl, v) -> {
+        Fakes.TestFile f = Fakes.file(FileOperations.builder().mmap((fl, v) -> {
             v.setVmOps(ops);
             return Errno.ENXIO.negative();
         }).build());
@@ -523,8 +549,8 @@ class MmapPathTest {
 
     @Test
     void legacyMmapContractViolations() {
-        TestFiles.TestInode ino = new TestFiles.TestInode(8, 1, 3, 0);
-        TestFiles.TestFile ro = new TestFiles.TestFile(ino, FileOperations.builder().mmap((fl, v) -> {
+        Fakes.TestInode ino = new Fakes.TestInode(8, 1, 3, 0);
+        Fakes.TestFile ro = new Fakes.TestFile(ino, FileOperations.builder().mmap((fl, v) -> {
             v.flagsSet(VmaFlag.MAYWRITE);
             return 0;
         }).build(), true, false, "/ro");
@@ -532,7 +558,7 @@ class MmapPathTest {
         assertEquals(1, kernel.violations().count(ContractViolation.LEGACY_MMAP_GRANTED_MAYWRITE));
         assertEquals(1, p.mm().mapCount(), "granting MAYWRITE only warns");
 
-        TestFiles.TestFile mover = TestFiles.file(FileOperations.builder().mmap((fl, v) -> {
+        Fakes.TestFile mover = Fakes.file(FileOperations.builder().mmap((fl, v) -> {
             ((Vma) v).start += 0x1000;
             return 0;
         }).build());
@@ -543,12 +569,12 @@ class MmapPathTest {
 
     @Test
     void hookThatThrowsBecomesEinvalAndAViolation() {
-        TestFiles.TestFile f = TestFiles.file(FileOperations.builder().mmapPrepare(d -> {
+        Fakes.TestFile f = Fakes.file(FileOperations.builder().mmapPrepare(d -> {
             throw new IllegalStateException("driver bug");
         }).build());
         expect(Errno.EINVAL, () -> p.mmap(0, 0x1000, RW, PRIV, f, 0));
         assertEquals(1, kernel.violations().count(ContractViolation.HOOK_THREW));
-        TestFiles.TestFile weird = TestFiles.file(FileOperations.builder().mmapPrepare(d -> 42).build());
+        Fakes.TestFile weird = Fakes.file(FileOperations.builder().mmapPrepare(d -> 42).build());
         expect(Errno.EINVAL, () -> p.mmap(0, 0x1000, RW, PRIV, weird, 0));
         assertEquals(1, kernel.violations().count(ContractViolation.INVALID_HOOK_RETURN));
         assertTrue(kernel.trace().events(TraceStep.CONTRACT_VIOLATION).size() >= 2);
@@ -556,13 +582,13 @@ class MmapPathTest {
 
     @Test
     void fileGetUnmappedAreaIsUsedAndChecked() {
-        TestFiles.TestFile aligned = TestFiles.file(FileOperations.builder().mmapPrepare(d -> 0)
+        Fakes.TestFile aligned = Fakes.file(FileOperations.builder().mmapPrepare(d -> 0)
                 .getUnmappedArea((f, addr, len, pg, fl) -> 0x40000000L).build());
         assertEquals(0x40000000L, p.mmap(0, 0x1000, RW, PRIV, aligned, 0));
-        TestFiles.TestFile unaligned = TestFiles.file(FileOperations.builder().mmapPrepare(d -> 0)
+        Fakes.TestFile unaligned = Fakes.file(FileOperations.builder().mmapPrepare(d -> 0)
                 .getUnmappedArea((f, addr, len, pg, fl) -> 0x40000800L).build());
         expect(Errno.EINVAL, () -> p.mmap(0, 0x1000, RW, PRIV, unaligned, 0));
-        TestFiles.TestFile failing = TestFiles.file(FileOperations.builder().mmapPrepare(d -> 0)
+        Fakes.TestFile failing = Fakes.file(FileOperations.builder().mmapPrepare(d -> 0)
                 .getUnmappedArea((f, addr, len, pg, fl) -> Errno.ENXIO.negative()).build());
         expect(Errno.ENXIO, () -> p.mmap(0, 0x1000, RW, PRIV, failing, 0));
     }

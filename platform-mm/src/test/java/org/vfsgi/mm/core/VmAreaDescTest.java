@@ -49,7 +49,7 @@ class VmAreaDescTest {
     private static VmAreaDescImpl desc() {
         Kernel k = new Kernel();
         Process p = k.spawn();
-        TestFiles.TestFile f = TestFiles.file(FileOperations.builder().mmapPrepare(d -> 0).build());
+        Fakes.TestFile f = Fakes.file(FileOperations.builder().mmapPrepare(d -> 0).build());
         VmaFlags flags = VmaFlags.of(VmaFlag.READ, VmaFlag.WRITE, VmaFlag.MAYREAD, VmaFlag.MAYWRITE);
         return new VmAreaDescImpl(p.mm(), f, 0x10000, 0x14000, 3, f, flags, PageProt.fromFlags(flags));
     }
@@ -123,13 +123,13 @@ class VmAreaDescTest {
         Kernel k = new Kernel();
         Process p = k.spawn();
         VmOperations ops = VmOperations.builder().name("inner_ops").build();
-        TestFiles.TestFile f = TestFiles.file(FileOperations.builder().mmapPrepare(d -> {
+        Fakes.TestFile f = Fakes.file(FileOperations.builder().mmapPrepare(d -> {
             d.setVmOps(ops);
             return 0;
         }).build());
         long a = p.mmap(0x20000, 0x2000, 3, 2 | 0x10, f, 0x3000);
         Vma v = p.mm().tree().lookup(a);
-        TestFiles.TestFile inner = TestFiles.file(FileOperations.builder().mmapPrepare(d -> 0).build());
+        Fakes.TestFile inner = Fakes.file(FileOperations.builder().mmapPrepare(d -> 0).build());
         VmAreaDescImpl d = VmAreaDescImpl.fromVma(inner, v);
         assertSame(inner, d.file());
         assertSame(f, d.vmFile(), "file and vm_file differ in a stacked call");

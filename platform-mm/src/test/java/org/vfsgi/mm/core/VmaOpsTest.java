@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.vfsgi.mm.core.TestFiles.assertVma;
+import static org.vfsgi.mm.core.Fakes.assertVma;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -29,13 +29,13 @@ class VmaOpsTest {
     private final Process p = kernel.spawn();
     private final List<String> calls = new ArrayList<>();
     private final VmOperations ops = VmOperations.builder().name("tracking_ops")
-            .open(v -> calls.add("open " + TestFiles.range(v.start(), v.end())))
-            .close(v -> calls.add("close " + TestFiles.range(v.start(), v.end())))
+            .open(v -> calls.add("open " + Fakes.range(v.start(), v.end())))
+            .close(v -> calls.add("close " + Fakes.range(v.start(), v.end())))
             .mapped((s, e, pg, f, pd) -> {
-                calls.add("mapped " + TestFiles.range(s, e));
+                calls.add("mapped " + Fakes.range(s, e));
                 return 0;
             }).build();
-    private final TestFiles.TestFile file = TestFiles.file(FileOperations.builder().name("tracking_fops")
+    private final Fakes.TestFile file = Fakes.file(FileOperations.builder().name("tracking_fops")
             .mmapPrepare(d -> {
                 d.setVmOps(ops);
                 return 0;
@@ -120,7 +120,7 @@ class VmaOpsTest {
 
         VmOperations picky = VmOperations.builder().name("dax_like").maySplit((v, addr) ->
                 (addr & 0x1fff) == 0 ? 0 : Errno.EINVAL.negative()).build();
-        TestFiles.TestFile dax = TestFiles.file(FileOperations.builder().mmapPrepare(d -> {
+        Fakes.TestFile dax = Fakes.file(FileOperations.builder().mmapPrepare(d -> {
             d.setVmOps(picky);
             return 0;
         }).build());
@@ -137,8 +137,8 @@ class VmaOpsTest {
     @Test
     void mprotectSplitsThenMergesBack() {
         VmOperations openOnly = VmOperations.builder().name("open_only")
-                .open(v -> calls.add("open " + TestFiles.range(v.start(), v.end()))).build();
-        TestFiles.TestFile f = TestFiles.file(FileOperations.builder().mmapPrepare(d -> {
+                .open(v -> calls.add("open " + Fakes.range(v.start(), v.end()))).build();
+        Fakes.TestFile f = Fakes.file(FileOperations.builder().mmapPrepare(d -> {
             d.setVmOps(openOnly);
             return 0;
         }).build());
@@ -187,7 +187,7 @@ class VmaOpsTest {
         expect(Errno.ENOMEM, () -> p.mprotect(A, 0x2000, Mman.PROT_READ));
         expect(Errno.EINVAL, () -> p.mprotect(A + 1, 0x1000, Mman.PROT_READ));
         expect(Errno.EINVAL, () -> p.mprotect(A, 0x1000, 0x100));
-        TestFiles.TestFile ro = new TestFiles.TestFile(new TestFiles.TestInode(8, 1, 40, 0x1000), file.fop, true, false,
+        Fakes.TestFile ro = new Fakes.TestFile(new Fakes.TestInode(8, 1, 40, 0x1000), file.fop, true, false,
                 "/ro");
         p.mmap(0x300000, 0x1000, Mman.PROT_READ, Mman.MAP_SHARED | Mman.MAP_FIXED, ro, 0);
         expect(Errno.EACCES, () -> p.mprotect(0x300000, 0x1000, RW));
@@ -214,7 +214,7 @@ class VmaOpsTest {
         Vma nv = at(moved);
         assertVma(nv, moved, moved + 0x5000, 0);
         assertSame(file, nv.file());
-        assertEquals(List.of("open " + TestFiles.range(moved, moved + 0x5000), "close [10000,13000)"), calls,
+        assertEquals(List.of("open " + Fakes.range(moved, moved + 0x5000), "close [10000,13000)"), calls,
                 "the moved copy gets open, the old range close; mapped never runs");
         assertNull(at(A));
         Consistency.check(p.mm());
@@ -229,7 +229,7 @@ class VmaOpsTest {
         expect(Errno.EINVAL, () -> p.mremap(A, 0x2000, 0x2000, Mman.MREMAP_MAYMOVE | Mman.MREMAP_FIXED, A + 0x1000));
         assertEquals(0x400000, p.mremap(A, 0x2000, 0x2000, Mman.MREMAP_MAYMOVE | Mman.MREMAP_FIXED, 0x400000));
         assertVma(at(0x400000), 0x400000, 0x402000, 0);
-        TestFiles.TestFile special = TestFiles.file(FileOperations.builder().mmapPrepare(d -> {
+        Fakes.TestFile special = Fakes.file(FileOperations.builder().mmapPrepare(d -> {
             d.flagsSet(VmaFlag.DONTEXPAND);
             return 0;
         }).build());

@@ -10,8 +10,8 @@ import org.vfsgi.vfs.FileOperations;
 import org.vfsgi.vfs.Inode;
 
 /** Fakes of the VFS types and a recorder of hook calls, the way tools/testing/vma fakes kernel objects. */
-final class TestFiles {
-    private TestFiles() {
+final class Fakes {
+    private Fakes() {
     }
 
     static final long PAGE = 0x1000;
