@@ -3,6 +3,7 @@ package org.vfsgi.hw.internal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -98,16 +99,17 @@ public final class FileBlockDevice implements BlockDevice, SimulatedDevice {
         int len = checkRange(sector, count, dst, off);
         ByteBuffer buf = ByteBuffer.wrap(dst, off, len);
         long position = sector * SECTOR_SIZE;
+        FileChannel ch = file.channel();
         try {
             while (buf.hasRemaining()) {
-                int n = file.channel().read(buf, position + buf.position() - off);
+                int n = ch.read(buf, position + buf.position() - off);
                 if (n < 0) {
                     throw new HwException("EIO", "image '" + file.path() + "' of block device '" + name
                             + "' ended early at byte " + (position + buf.position() - off));
                 }
             }
         } catch (ClosedChannelException e) {
-            throw removed();
+            throw closed(ch, "reading " + describe(sector, count));
         } catch (IOException e) {
             throw new HwException("EIO", "reading " + describe(sector, count) + " from '" + file.path() + "': " + e);
         }
@@ -123,12 +125,13 @@ public final class FileBlockDevice implements BlockDevice, SimulatedDevice {
         int len = checkRange(sector, count, src, off);
         ByteBuffer buf = ByteBuffer.wrap(src, off, len);
         long position = sector * SECTOR_SIZE;
+        FileChannel ch = file.channel();
         try {
             while (buf.hasRemaining()) {
-                file.channel().write(buf, position + buf.position() - off);
+                ch.write(buf, position + buf.position() - off);
             }
         } catch (ClosedChannelException e) {
-            throw removed();
+            throw closed(ch, "writing " + describe(sector, count));
         } catch (IOException e) {
             throw new HwException("EIO", "writing " + describe(sector, count) + " to '" + file.path() + "': " + e);
         }
@@ -141,10 +144,11 @@ public final class FileBlockDevice implements BlockDevice, SimulatedDevice {
         if (readOnly) {
             return;
         }
+        FileChannel ch = file.channel();
         try {
-            file.channel().force(false);
+            ch.force(false);
         } catch (ClosedChannelException e) {
-            throw removed();
+            throw closed(ch, "flushing");
         } catch (IOException e) {
             throw new HwException("EIO", "flushing image '" + file.path() + "' of block device '" + name + "': " + e);
         }
@@ -223,6 +227,25 @@ public final class FileBlockDevice implements BlockDevice, SimulatedDevice {
         if (closed) {
             throw removed();
         }
+    }
+
+    /**
+     * The channel was closed under an operation: by {@link #close()} (the device is gone), or because
+     * some thread was interrupted during I/O, which closes a {@code FileChannel} for everyone. In the
+     * second case the file is reopened and only this operation fails.
+     */
+    private HwException closed(FileChannel ch, String what) {
+        if (closed || file.isClosed()) {
+            return removed();
+        }
+        try {
+            file.recoverFromInterrupt(ch);
+        } catch (IOException e) {
+            return new HwException("EIO", what + " on block device '" + name + "' was interrupted and '" + file.path()
+                    + "' could not be reopened: " + e);
+        }
+        return new HwException("EINTR", what + " on block device '" + name
+                + "' was interrupted; the device remains usable");
     }
 
     private HwException removed() {

@@ -3,6 +3,7 @@ package org.vfsgi.hw.internal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
@@ -243,21 +244,22 @@ public final class FilePersistentMemory implements PersistentMemory, SimulatedDe
         if (pages.isEmpty()) {
             return;
         }
+        FileChannel ch = file.channel();
         try {
             for (Iterator<Map.Entry<Long, byte[]>> it = pages.entrySet().iterator(); it.hasNext();) {
                 Map.Entry<Long, byte[]> e = it.next();
                 ByteBuffer buf = ByteBuffer.wrap(e.getValue());
                 long position = e.getKey() * PAGE_SIZE;
                 while (buf.hasRemaining()) {
-                    file.channel().write(buf, position + buf.position());
+                    ch.write(buf, position + buf.position());
                 }
                 // Only forget the page once it is in the file: a failed write keeps it dirty.
                 it.remove();
                 pagesWrittenBack++;
             }
-            file.channel().force(false);
+            ch.force(false);
         } catch (ClosedChannelException e) {
-            throw removed();
+            throw closed(ch, "writing back");
         } catch (IOException e) {
             throw new HwException("EIO", "writing back pmem device '" + name + "' to '" + file.path() + "': " + e);
         }
@@ -265,16 +267,17 @@ public final class FilePersistentMemory implements PersistentMemory, SimulatedDe
 
     private void readMedia(long position, byte[] dst, int off, int len) {
         ByteBuffer buf = ByteBuffer.wrap(dst, off, len);
+        FileChannel ch = file.channel();
         try {
             while (buf.hasRemaining()) {
-                int n = file.channel().read(buf, position + buf.position() - off);
+                int n = ch.read(buf, position + buf.position() - off);
                 if (n < 0) {
                     throw new HwException("EIO", "media '" + file.path() + "' of pmem device '" + name
                             + "' ended early at byte " + (position + buf.position() - off));
                 }
             }
         } catch (ClosedChannelException e) {
-            throw removed();
+            throw closed(ch, "reading");
         } catch (IOException e) {
             throw new HwException("EIO", "reading pmem device '" + name + "' from '" + file.path() + "': " + e);
         }
@@ -284,6 +287,24 @@ public final class FilePersistentMemory implements PersistentMemory, SimulatedDe
         if (closed) {
             throw removed();
         }
+    }
+
+    /**
+     * The channel was closed under an operation: by {@link #close()}, or because a thread was
+     * interrupted during I/O, which closes a {@code FileChannel} for everyone. In the second case
+     * the file is reopened and only this operation fails; dirty pages stay dirty.
+     */
+    private HwException closed(FileChannel ch, String what) {
+        if (closed || file.isClosed()) {
+            return removed();
+        }
+        try {
+            file.recoverFromInterrupt(ch);
+        } catch (IOException e) {
+            return new HwException("EIO", what + " pmem device '" + name + "' was interrupted and '" + file.path()
+                    + "' could not be reopened: " + e);
+        }
+        return new HwException("EINTR", what + " pmem device '" + name + "' was interrupted; the device remains usable");
     }
 
     private HwException removed() {

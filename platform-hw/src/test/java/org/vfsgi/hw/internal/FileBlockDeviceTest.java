@@ -122,6 +122,27 @@ class FileBlockDeviceTest {
     }
 
     @Test
+    void anInterruptedCallerFailsAloneAndTheDeviceStaysUsable() throws Exception {
+        try (FileBlockDevice dev = FileBlockDevice.open("vda", image(4 * 512), false, files)) {
+            byte[] b = new byte[512];
+            // An interrupted thread doing FileChannel I/O closes the channel for every thread.
+            Thread.currentThread().interrupt();
+            try {
+                assertErrno("EINTR", "reading sector 1 on block device 'vda' was interrupted",
+                        () -> dev.readSectors(1, 1, b, 0));
+            } finally {
+                Thread.interrupted();
+            }
+            dev.readSectors(2, 1, b, 0);
+            assertEquals(2, b[0]);
+            dev.writeSectors(3, 1, b, 0);
+            dev.flush();
+            assertEquals(1, files.openCount(), "reopened, not leaked");
+        }
+        assertEquals(0, files.openCount());
+    }
+
+    @Test
     void missingImageIsEio() {
         assertErrno("EIO", "absent.img", () -> FileBlockDevice.open("vda", dir.resolve("absent.img"), false, files));
         assertEquals(0, files.openCount());

@@ -139,6 +139,24 @@ class FilePersistentMemoryTest {
     }
 
     @Test
+    void anInterruptedFlushKeepsTheStoresDirtyAndTheRegionUsable() throws Exception {
+        Path p = media(4096);
+        try (FilePersistentMemory pm = FilePersistentMemory.open("pmem0", p, 4096, PFN, files)) {
+            pm.writeBytes(0, new byte[] {8}, 0, 1);
+            Thread.currentThread().interrupt();
+            try {
+                assertErrno("EINTR", "was interrupted", () -> pm.flush(0, 4096));
+            } finally {
+                Thread.interrupted();
+            }
+            assertEquals(1, pm.dirtyPages(), "a store whose write-back failed is still pending");
+            pm.flush(0, 4096);
+            assertEquals(8, Files.readAllBytes(p)[0]);
+        }
+        assertEquals(0, files.openCount());
+    }
+
+    @Test
     void closedRegionIsEnodev() throws Exception {
         FilePersistentMemory pm = FilePersistentMemory.open("pmem0", media(4096), 4096, PFN, files);
         pm.close();
