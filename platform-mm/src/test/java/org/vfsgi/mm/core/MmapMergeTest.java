@@ -131,6 +131,11 @@ class MmapMergeTest {
         assertVma(n, 0x5000, 0x9000, 5);
         assertEquals(2, p.mm().mapCount());
         assertEquals(0, rec.count("close"), "the kept next VMA is not closed");
+        assertEquals(RW_PRIVATE_FILE, Fakes.withoutSticky(at(0).flags()));
+        assertEquals(RW_PRIVATE_FILE, Fakes.withoutSticky(n.flags()));
+        assertSame(plain, at(0).vmOps(), "the grown VMA carries the ops the last prepare set");
+        assertSame(closing, n.vmOps());
+        Consistency.check(p.mm());
     }
 
     @Test
@@ -156,6 +161,10 @@ class MmapMergeTest {
         assertVma(next, 0x5000, 0x7000, 5);
         assertEquals(2, p.mm().mapCount());
         assertEquals(0, rec.count("close"));
+        assertEquals(RW_PRIVATE_FILE, Fakes.withoutSticky(prev.flags()));
+        assertTrue(prev.flags().test(VmaFlag.SOFTDIRTY));
+        assertEquals(7, p.mm().totalVm());
+        Consistency.check(p.mm());
     }
 
     @Test
