@@ -9,6 +9,7 @@ import java.util.function.IntSupplier;
 import org.vfsgi.mm.Errno;
 import org.vfsgi.mm.MmException;
 import org.vfsgi.mm.ReverseMap;
+import org.vfsgi.mm.VmaFlags;
 import org.vfsgi.vfs.File;
 
 /**
@@ -29,6 +30,9 @@ public final class Kernel {
     private volatile PageTables pageTables = PageTables.NONE;
     private volatile MmapActionHandler actionHandler = MmapActionHandler.BASIC;
     private volatile SharedAnonymousBacking sharedAnonymous = SharedAnonymousBacking.UNBACKED;
+    /** Shared flag sets: a million VMAs use a handful of distinct combinations. */
+    private final ConcurrentHashMap<VmaFlags, VmaFlags> flagSets = new ConcurrentHashMap<>();
+    private static final int MAX_INTERNED_FLAG_SETS = 4096;
 
     /**
      * @param config the tunables
@@ -93,6 +97,25 @@ public final class Kernel {
     /** @param s the shared anonymous memory implementation, not null */
     public void setSharedAnonymous(SharedAnonymousBacking s) {
         sharedAnonymous = Objects.requireNonNull(s, "sharedAnonymous");
+    }
+
+    /**
+     * Returns one shared instance per distinct flag set (up to a bound, after which sets are
+     * simply not shared), so VMAs with equal flags share one object.
+     *
+     * @param flags a flag set
+     * @return an equal, possibly shared, instance
+     */
+    VmaFlags intern(VmaFlags flags) {
+        VmaFlags known = flagSets.get(flags);
+        if (known != null) {
+            return known;
+        }
+        if (flagSets.size() >= MAX_INTERNED_FLAG_SETS) {
+            return flags;
+        }
+        known = flagSets.putIfAbsent(flags, flags);
+        return known == null ? flags : known;
     }
 
     /**

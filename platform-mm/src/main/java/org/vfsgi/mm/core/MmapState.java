@@ -617,7 +617,7 @@ public final class MmapState {
         charged = 0; // now owned by the VMA's ACCOUNT flag
         mm.totalVm += pglen;
         vma.startWrite();
-        vma.flags = vma.flags.set(VmaFlag.SOFTDIRTY);
+        vma.flags = k.intern(vma.flags.set(VmaFlag.SOFTDIRTY));
         vma.pageProt = VmaOps.pageProtFor(vma);
         ev(TraceStep.MMAP_COMPLETE, "ok", vma.toString());
     }

@@ -303,7 +303,7 @@ final class VmaOps {
             throw e;
         }
         v.startWrite();
-        v.flags = newFlags.setMask(v.flags.and(VmaFlags.STICKY));
+        v.flags = mm.kernel().intern(newFlags.setMask(v.flags.and(VmaFlags.STICKY)));
         v.pageProt = pageProtFor(v);
         mm.kernel().pageTables().changeProtection(mm, v, start, end, v.pageProt);
         mm.kernel().trace().emit(mm.ownerPid(), start, end, v.path(), TraceStep.MPROTECT, "ok", "now " + v.flags);
