@@ -183,7 +183,7 @@ public final class DeviceFactory {
             try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 ch.write(ByteBuffer.allocate(1), c.size() - 1);
             }
-            LOG.log(System.Logger.Level.DEBUG, "created {0} of {1} bytes for device {2}", path, c.size(), c.name());
+            LOG.log(System.Logger.Level.DEBUG, "created {0} of {1,number,#} bytes for device {2}", path, c.size(), c.name());
             return true;
         } catch (IOException e) {
             throw new HwException("EIO", "cannot create path '" + path + "' (create=true): " + e);

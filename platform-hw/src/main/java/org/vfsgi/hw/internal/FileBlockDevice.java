@@ -57,7 +57,7 @@ public final class FileBlockDevice implements BlockDevice, SimulatedDevice {
                 throw new HwException("EINVAL", "image '" + path + "' of block device '" + name + "' is " + size
                         + " bytes, not a positive multiple of the " + SECTOR_SIZE + "-byte sector size");
             }
-            LOG.log(System.Logger.Level.DEBUG, "block device {0}: {1} sectors from {2}{3}", name,
+            LOG.log(System.Logger.Level.DEBUG, "block device {0}: {1,number,#} sectors from {2}{3}", name,
                     size / SECTOR_SIZE, path, readOnly ? " (read-only)" : "");
             return new FileBlockDevice(name, file, readOnly, size);
         } catch (IOException | RuntimeException e) {

@@ -74,7 +74,7 @@ public final class FilePersistentMemory implements PersistentMemory, SimulatedDe
                 throw new HwException("EINVAL", "media '" + path + "' of pmem device '" + name + "' holds "
                         + fileSize + " bytes, fewer than its size of " + size);
             }
-            LOG.log(System.Logger.Level.DEBUG, "pmem {0}: {1} bytes of {2} at PFN {3}", name, size, path,
+            LOG.log(System.Logger.Level.DEBUG, "pmem {0}: {1,number,#} bytes of {2} at PFN {3}", name, size, path,
                     Checks.hex(pfnStart));
             return new FilePersistentMemory(name, file, size, pfnStart);
         } catch (IOException | RuntimeException e) {

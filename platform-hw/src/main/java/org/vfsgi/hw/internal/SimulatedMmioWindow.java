@@ -56,7 +56,7 @@ public final class SimulatedMmioWindow implements MmioWindow, SimulatedDevice {
         this.pfnStart = pfnStart;
         this.pageCount = pageCount;
         this.pages = new byte[pageCount][];
-        LOG.log(System.Logger.Level.DEBUG, "MMIO window {0}: {1} pages at PFN {2}", name, pageCount,
+        LOG.log(System.Logger.Level.DEBUG, "MMIO window {0}: {1,number,#} pages at PFN {2}", name, pageCount,
                 Checks.hex(pfnStart));
     }
 
@@ -178,7 +178,7 @@ public final class SimulatedMmioWindow implements MmioWindow, SimulatedDevice {
         if (!closed) {
             closed = true;
             Arrays.fill(pages, null);
-            LOG.log(System.Logger.Level.DEBUG, "MMIO window {0} closed after {1} rings", name, doorbellCount);
+            LOG.log(System.Logger.Level.DEBUG, "MMIO window {0} closed after {1,number,#} rings", name, doorbellCount);
         }
     }
 

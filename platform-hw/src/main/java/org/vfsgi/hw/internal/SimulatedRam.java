@@ -55,7 +55,7 @@ public final class SimulatedRam implements PhysicalMemory, SimulatedDevice {
         this.frameCount = frameCount;
         this.refCounts = new int[frameCount];
         this.frames = new byte[frameCount][];
-        LOG.log(System.Logger.Level.DEBUG, "RAM {0}: {1} frames at PFN {2}", name, frameCount, Checks.hex(pfnStart));
+        LOG.log(System.Logger.Level.DEBUG, "RAM {0}: {1,number,#} frames at PFN {2}", name, frameCount, Checks.hex(pfnStart));
     }
 
     @Override
@@ -205,7 +205,7 @@ public final class SimulatedRam implements PhysicalMemory, SimulatedDevice {
             closed = true;
             Arrays.fill(frames, null);
             backed = 0;
-            LOG.log(System.Logger.Level.DEBUG, "RAM {0} closed with {1} frames in use", name, used);
+            LOG.log(System.Logger.Level.DEBUG, "RAM {0} closed with {1,number,#} frames in use", name, used);
         }
     }
 
