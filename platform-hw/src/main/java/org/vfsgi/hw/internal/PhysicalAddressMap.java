@@ -1,6 +1,7 @@
 package org.vfsgi.hw.internal;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -59,9 +60,9 @@ public final class PhysicalAddressMap implements PhysicalAddressSpace {
         PhysicalRange[] ranges = s.ranges();
         if (device instanceof PhysicalRange range) {
             checkRange(s, range.name(), range.pfnStart(), range.pfnCount());
-            ranges = java.util.Arrays.copyOf(ranges, ranges.length + 1);
+            ranges = Arrays.copyOf(ranges, ranges.length + 1);
             ranges[ranges.length - 1] = range;
-            java.util.Arrays.sort(ranges, Comparator.comparingLong(PhysicalRange::pfnStart));
+            Arrays.sort(ranges, Comparator.comparingLong(PhysicalRange::pfnStart));
         }
         Map<String, Device> byName = new LinkedHashMap<>(s.byName());
         byName.put(device.name(), device);
@@ -81,7 +82,7 @@ public final class PhysicalAddressMap implements PhysicalAddressSpace {
         }
         Map<String, Device> byName = new LinkedHashMap<>(s.byName());
         byName.remove(device.name());
-        PhysicalRange[] ranges = java.util.Arrays.stream(s.ranges()).filter(r -> r != device)
+        PhysicalRange[] ranges = Arrays.stream(s.ranges()).filter(r -> r != device)
                 .toArray(PhysicalRange[]::new);
         snapshot = new Snapshot(ranges, Collections.unmodifiableMap(byName));
         LOG.log(System.Logger.Level.DEBUG, "unregistered {0}", device);
