@@ -349,6 +349,16 @@ final class VmaOps {
         if (oldLen == 0) {
             throw err(Errno.EINVAL, step, "zero old length (duplicating shared mappings is not supported)");
         }
+        long taskSize = mm.kernel().config().taskSize();
+        if ((flags & Mman.MREMAP_FIXED) != 0) {
+            // check_mremap_params: the target is validated before the source VMA is looked up.
+            if ((newAddr & ~PAGE_MASK) != 0 || newAddr < 0 || newLen > taskSize || newAddr > taskSize - newLen) {
+                throw err(Errno.EINVAL, step, "bad new address 0x" + Long.toHexString(newAddr));
+            }
+            if (newAddr < oldAddr + oldLen && oldAddr < newAddr + newLen) {
+                throw err(Errno.EINVAL, step, "old and new ranges overlap");
+            }
+        }
         Vma vma = mm.tree().lookup(oldAddr);
         if (vma == null || oldAddr + oldLen > vma.end) {
             throw err(Errno.EFAULT, step, "[" + Long.toHexString(oldAddr) + "," + Long.toHexString(oldAddr + oldLen)
@@ -357,14 +367,7 @@ final class VmaOps {
         if (vma.flags.test(VmaFlag.SEALED)) {
             throw err(Errno.EPERM, step, "VMA " + vma + " is sealed");
         }
-        long taskSize = mm.kernel().config().taskSize();
         if ((flags & Mman.MREMAP_FIXED) != 0) {
-            if ((newAddr & ~PAGE_MASK) != 0 || newAddr < 0 || newLen > taskSize || newAddr > taskSize - newLen) {
-                throw err(Errno.EINVAL, step, "bad new address 0x" + Long.toHexString(newAddr));
-            }
-            if (newAddr < oldAddr + oldLen && oldAddr < newAddr + newLen) {
-                throw err(Errno.EINVAL, step, "old and new ranges overlap");
-            }
             doMunmap(mm, newAddr, newLen);
             if (oldLen > newLen) {
                 doMunmap(mm, oldAddr + newLen, oldLen - newLen);
