@@ -195,22 +195,36 @@ class MmapMergeTest {
     }
 
     @Test
-    void specialFlagBlocksMergeOfExistingRange() {
-        Fakes.TestFile f = Fakes.file(rec.prepareFop(rec.vmOps(false, false, false), false));
-        /*
-         * 01234
-         * AAAB   B made special through vma_modify_flags; then A's flags → no merge
-         */
-        p.mmap(0, 0x4000, RW, FIXED_PRIVATE, f, 0);
-        VmaFlags base = at(0).flags();
-        p.modifyFlags(0x3000, 0x1000, base.set(VmaFlag.IO));
-        assertEquals(2, p.mm().mapCount());
-        // Making B ordinary again would merge it back; with IO requested it must not.
-        p.modifyFlags(0x3000, 0x1000, base.set(VmaFlag.IO));
-        assertEquals(2, p.mm().mapCount());
-        p.modifyFlags(0x3000, 0x1000, base);
-        assertEquals(1, p.mm().mapCount());
-        assertVma(at(0), 0, 0x4000, 0);
+    void eachSpecialFlagBlocksMergeOfExistingRange() {
+        for (VmaFlag special : new VmaFlag[] {VmaFlag.IO, VmaFlag.DONTEXPAND, VmaFlag.PFNMAP, VmaFlag.MIXEDMAP}) {
+            Kernel k = Fakes.lowKernel();
+            Process proc = k.spawn();
+            Fakes.TestFile f = Fakes.file(FileOperations.builder().mmapPrepare(d -> 0).build());
+            proc.mmap(0, 0x4000, RW, FIXED_PRIVATE, f, 0);
+            VmaFlags base = proc.mm().tree().lookup(0).flags();
+            /*
+             * 01234
+             * AAAB   A gets the special flag (split off); then B is given A's flags: equal flags,
+             *        adjacent, contiguous offsets — only the special flag prevents the merge.
+             */
+            proc.modifyFlags(0, 0x3000, base.set(special));
+            assertEquals(2, proc.mm().mapCount());
+            proc.modifyFlags(0x3000, 0x1000, base.set(special));
+            assertEquals(2, proc.mm().mapCount(), special + " must block the merge of an existing range");
+            assertVma(proc.mm().tree().lookup(0), 0, 0x3000, 0);
+            assertVma(proc.mm().tree().lookup(0x3000), 0x3000, 0x4000, 3);
+            assertEquals(proc.mm().tree().lookup(0).flags(), proc.mm().tree().lookup(0x3000).flags());
+        }
+        // Control: without a special flag the same two steps end in one VMA.
+        Process proc = Fakes.lowKernel().spawn();
+        Fakes.TestFile f = Fakes.file(FileOperations.builder().mmapPrepare(d -> 0).build());
+        proc.mmap(0, 0x4000, RW, FIXED_PRIVATE, f, 0);
+        VmaFlags base = proc.mm().tree().lookup(0).flags();
+        proc.modifyFlags(0, 0x3000, base.set(VmaFlag.DONTDUMP));
+        assertEquals(2, proc.mm().mapCount());
+        proc.modifyFlags(0x3000, 0x1000, base.set(VmaFlag.DONTDUMP));
+        assertEquals(1, proc.mm().mapCount());
+        assertVma(proc.mm().tree().lookup(0), 0, 0x4000, 0);
     }
 
     @Test
