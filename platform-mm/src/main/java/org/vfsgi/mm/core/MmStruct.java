@@ -4,6 +4,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.vfsgi.mm.AddressSpace;
 import org.vfsgi.mm.Mman;
 import org.vfsgi.mm.VmArea;
+import org.vfsgi.mm.VmOperations;
 import org.vfsgi.mm.VmaFlag;
 import org.vfsgi.mm.VmaFlags;
 
@@ -181,9 +182,9 @@ public final class MmStruct implements AddressSpace {
     void vmaClose(Vma vma) {
         if (vma.vmOps != null && vma.vmOps.close() != null) {
             kernel.trace().emit(ownerPid, vma.start, vma.end, vma.path(), TraceStep.CLOSE, "ok", vma.vmOps.label());
-            var close = vma.vmOps.close();
+            VmOperations.Close close = vma.vmOps.close();
             kernel.callVoidHook("vm_ops->close", ownerPid, vma.start, vma.end, vma.path(), () -> close.close(vma));
-            vma.vmOps = org.vfsgi.mm.VmOperations.DUMMY;
+            vma.vmOps = VmOperations.DUMMY;
         }
     }
 
@@ -191,7 +192,7 @@ public final class MmStruct implements AddressSpace {
     void vmaOpen(Vma vma) {
         if (vma.vmOps != null && vma.vmOps.open() != null) {
             kernel.trace().emit(ownerPid, vma.start, vma.end, vma.path(), TraceStep.OPEN, "ok", vma.vmOps.label());
-            var open = vma.vmOps.open();
+            VmOperations.Open open = vma.vmOps.open();
             kernel.callVoidHook("vm_ops->open", ownerPid, vma.start, vma.end, vma.path(), () -> open.open(vma));
         }
     }

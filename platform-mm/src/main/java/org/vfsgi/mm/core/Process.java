@@ -3,6 +3,7 @@ package org.vfsgi.mm.core;
 import org.vfsgi.mm.Errno;
 import org.vfsgi.mm.MmException;
 import org.vfsgi.mm.Mman;
+import org.vfsgi.mm.VmaFlags;
 import org.vfsgi.vfs.File;
 
 /**
@@ -148,7 +149,7 @@ public final class Process {
      * @param flags the new flags
      * @throws MmException EINVAL if the range is not inside one VMA; ENOMEM; a may_split error
      */
-    public void modifyFlags(long addr, long len, org.vfsgi.mm.VmaFlags flags) {
+    public void modifyFlags(long addr, long len, VmaFlags flags) {
         checkAlive("vma_modify_flags");
         mm.mmapWriteLock();
         try {
@@ -157,10 +158,7 @@ public final class Process {
             if (v == null || end > v.end || (addr & (Mman.PAGE_SIZE - 1)) != 0 || len <= 0) {
                 throw new MmException(Errno.EINVAL, "vma_modify_flags", "range is not inside one VMA");
             }
-            Vma r = VmaOps.vmaModifyFlags(mm, v, addr, end, flags);
-            r.startWrite();
-            r.flags = flags.setMask(r.flags.and(org.vfsgi.mm.VmaFlags.STICKY));
-            r.pageProt = VmaOps.pageProtFor(r);
+            VmaOps.applyFlags(mm, VmaOps.vmaModifyFlags(mm, v, addr, end, flags), flags);
         } finally {
             mm.mmapWriteUnlock();
         }

@@ -302,11 +302,16 @@ final class VmaOps {
             mm.uncharge(charged);
             throw e;
         }
+        applyFlags(mm, v, newFlags);
+        mm.kernel().pageTables().changeProtection(mm, v, start, end, v.pageProt);
+        mm.kernel().trace().emit(mm.ownerPid(), start, end, v.path(), TraceStep.MPROTECT, "ok", "now " + v.flags);
+    }
+
+    /** {@code vm_flags_reset} + {@code vma_set_page_prot}: new flags (keeping the VMA's sticky ones), new protection. */
+    static void applyFlags(MmStruct mm, Vma v, VmaFlags newFlags) {
         v.startWrite();
         v.flags = mm.kernel().intern(newFlags.setMask(v.flags.and(VmaFlags.STICKY)));
         v.pageProt = pageProtFor(v);
-        mm.kernel().pageTables().changeProtection(mm, v, start, end, v.pageProt);
-        mm.kernel().trace().emit(mm.ownerPid(), start, end, v.path(), TraceStep.MPROTECT, "ok", "now " + v.flags);
     }
 
     /** {@code calc_vm_prot_bits}. */
