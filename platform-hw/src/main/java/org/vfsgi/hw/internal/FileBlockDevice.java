@@ -1,9 +1,10 @@
 package org.vfsgi.hw.internal;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,15 +23,14 @@ public final class FileBlockDevice implements BlockDevice, SimulatedDevice {
     private static final System.Logger LOG = System.getLogger(FileBlockDevice.class.getName());
 
     private final String name;
-    private final HostFiles.HostFile file;
+    private final DeviceFile file;
     private final boolean readOnly;
     private final long size;
     private final AtomicLong sectorsRead = new AtomicLong();
     private final AtomicLong sectorsWritten = new AtomicLong();
     private final AtomicLong flushes = new AtomicLong();
-    private volatile boolean closed;
 
-    private FileBlockDevice(String name, HostFiles.HostFile file, boolean readOnly, long size) {
+    private FileBlockDevice(String name, DeviceFile file, boolean readOnly, long size) {
         this.name = name;
         this.file = file;
         this.readOnly = readOnly;
@@ -43,30 +43,20 @@ public final class FileBlockDevice implements BlockDevice, SimulatedDevice {
      * @throws HwException EINVAL if the file's size is zero or not a multiple of the sector size,
      *         EIO if the file cannot be opened
      */
-    public static FileBlockDevice open(String name, java.nio.file.Path path, boolean readOnly, HostFiles files) {
-        HostFiles.HostFile file;
-        try {
-            file = readOnly ? files.open(path, StandardOpenOption.READ)
-                    : files.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        } catch (IOException e) {
-            throw new HwException("EIO", "cannot open image '" + path + "' of block device '" + name + "': " + e);
-        }
-        try {
-            long size = file.channel().size();
-            if (size == 0 || size % SECTOR_SIZE != 0) {
-                throw new HwException("EINVAL", "image '" + path + "' of block device '" + name + "' is " + size
-                        + " bytes, not a positive multiple of the " + SECTOR_SIZE + "-byte sector size");
-            }
-            LOG.log(System.Logger.Level.DEBUG, "block device {0}: {1,number,#} sectors from {2}{3}", name,
-                    size / SECTOR_SIZE, path, readOnly ? " (read-only)" : "");
-            return new FileBlockDevice(name, file, readOnly, size);
-        } catch (IOException | RuntimeException e) {
-            closeQuietly(file, e);
-            if (e instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new HwException("EIO", "cannot read the size of image '" + path + "': " + e);
-        }
+    public static FileBlockDevice open(String name, Path path, boolean readOnly, HostFiles files) {
+        OpenOption[] options = readOnly ? new OpenOption[] {StandardOpenOption.READ}
+                : new OpenOption[] {StandardOpenOption.READ, StandardOpenOption.WRITE};
+        return DeviceFile.open(files, path, options, "block device '" + name + "'", "image",
+                "cannot read the size of image '" + path + "'", (file, size) -> {
+                    if (size == 0 || size % SECTOR_SIZE != 0) {
+                        throw new HwException("EINVAL", "image '" + path + "' of block device '" + name + "' is "
+                                + size + " bytes, not a positive multiple of the " + SECTOR_SIZE
+                                + "-byte sector size");
+                    }
+                    LOG.log(System.Logger.Level.DEBUG, "block device {0}: {1,number,#} sectors from {2}{3}", name,
+                            size / SECTOR_SIZE, path, readOnly ? " (read-only)" : "");
+                    return new FileBlockDevice(name, file, readOnly, size);
+                });
     }
 
     @Override
@@ -97,17 +87,9 @@ public final class FileBlockDevice implements BlockDevice, SimulatedDevice {
     @Override
     public void readSectors(long sector, int count, byte[] dst, int off) {
         int len = checkRange(sector, count, dst, off);
-        ByteBuffer buf = ByteBuffer.wrap(dst, off, len);
-        long position = sector * SECTOR_SIZE;
         FileChannel ch = file.channel();
         try {
-            while (buf.hasRemaining()) {
-                int n = ch.read(buf, position + buf.position() - off);
-                if (n < 0) {
-                    throw new HwException("EIO", "image '" + file.path() + "' of block device '" + name
-                            + "' ended early at byte " + (position + buf.position() - off));
-                }
-            }
+            file.readFully(ch, sector * SECTOR_SIZE, dst, off, len);
         } catch (ClosedChannelException e) {
             throw closed(ch, "reading " + describe(sector, count));
         } catch (IOException e) {
@@ -119,17 +101,13 @@ public final class FileBlockDevice implements BlockDevice, SimulatedDevice {
     @Override
     public void writeSectors(long sector, int count, byte[] src, int off) {
         if (readOnly) {
-            ensureOpen();
+            file.ensureNotRemoved();
             throw new HwException("EROFS", "block device '" + name + "' is read-only");
         }
         int len = checkRange(sector, count, src, off);
-        ByteBuffer buf = ByteBuffer.wrap(src, off, len);
-        long position = sector * SECTOR_SIZE;
         FileChannel ch = file.channel();
         try {
-            while (buf.hasRemaining()) {
-                ch.write(buf, position + buf.position() - off);
-            }
+            file.writeFully(ch, sector * SECTOR_SIZE, src, off, len);
         } catch (ClosedChannelException e) {
             throw closed(ch, "writing " + describe(sector, count));
         } catch (IOException e) {
@@ -140,7 +118,7 @@ public final class FileBlockDevice implements BlockDevice, SimulatedDevice {
 
     @Override
     public void flush() {
-        ensureOpen();
+        file.ensureNotRemoved();
         if (readOnly) {
             return;
         }
@@ -157,7 +135,7 @@ public final class FileBlockDevice implements BlockDevice, SimulatedDevice {
 
     @Override
     public String state() {
-        return closed ? "removed" : readOnly ? "ro" : "rw";
+        return file.isRemoved() ? "removed" : readOnly ? "ro" : "rw";
     }
 
     @Override
@@ -176,10 +154,10 @@ public final class FileBlockDevice implements BlockDevice, SimulatedDevice {
 
     @Override
     public void close() {
-        if (closed) {
+        if (file.isRemoved()) {
             return;
         }
-        closed = true;
+        file.markRemoved();
         try {
             if (!readOnly) {
                 file.channel().force(false);
@@ -204,7 +182,7 @@ public final class FileBlockDevice implements BlockDevice, SimulatedDevice {
     }
 
     private int checkRange(long sector, int count, byte[] buf, int off) {
-        ensureOpen();
+        file.ensureNotRemoved();
         long sectors = sectorCount();
         if (sector < 0 || count < 0 || sector > sectors - count) {
             throw new HwException("EINVAL", describe(sector, count) + " is outside block device '" + name
@@ -223,40 +201,11 @@ public final class FileBlockDevice implements BlockDevice, SimulatedDevice {
         return count == 1 ? "sector " + sector : "sectors " + sector + ".." + (sector + count - 1) + " (" + count + ")";
     }
 
-    private void ensureOpen() {
-        if (closed) {
-            throw removed();
-        }
-    }
-
     /**
-     * The channel was closed under an operation: by {@link #close()} (the device is gone), or because
-     * some thread was interrupted during I/O, which closes a {@code FileChannel} for everyone. In the
-     * second case the file is reopened and only this operation fails.
+     * The channel was closed under an operation: by {@link #close()}, or by an interrupted thread;
+     * see {@link DeviceFile#closedUnder}.
      */
     private HwException closed(FileChannel ch, String what) {
-        if (closed || file.isClosed()) {
-            return removed();
-        }
-        try {
-            file.recoverFromInterrupt(ch);
-        } catch (IOException e) {
-            return new HwException("EIO", what + " on block device '" + name + "' was interrupted and '" + file.path()
-                    + "' could not be reopened: " + e);
-        }
-        return new HwException("EINTR", what + " on block device '" + name
-                + "' was interrupted; the device remains usable");
-    }
-
-    private HwException removed() {
-        return new HwException("ENODEV", "block device '" + name + "' has been removed");
-    }
-
-    private static void closeQuietly(HostFiles.HostFile file, Exception cause) {
-        try {
-            file.close();
-        } catch (IOException e) {
-            cause.addSuppressed(e);
-        }
+        return file.closedUnder(ch, what + " on block device '" + name + "'");
     }
 }

@@ -1,9 +1,9 @@
 package org.vfsgi.hw.internal;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
@@ -34,16 +34,15 @@ public final class FilePersistentMemory implements PersistentMemory, SimulatedDe
     private static final System.Logger LOG = System.getLogger(FilePersistentMemory.class.getName());
 
     private final String name;
-    private final HostFiles.HostFile file;
+    private final DeviceFile file;
     private final long size;
     private final long pfnStart;
     /** The simulated CPU cache: dirty pages by page index, ordered so a flush walks a range. */
     private final TreeMap<Long, byte[]> dirty = new TreeMap<>();
     private long flushes;
     private long pagesWrittenBack;
-    private boolean closed;
 
-    private FilePersistentMemory(String name, HostFiles.HostFile file, long size, long pfnStart) {
+    private FilePersistentMemory(String name, DeviceFile file, long size, long pfnStart) {
         this.name = name;
         this.file = file;
         this.size = size;
@@ -62,32 +61,17 @@ public final class FilePersistentMemory implements PersistentMemory, SimulatedDe
             throw new HwException("EINVAL", "size " + size + " of pmem device '" + name
                     + "' is not a positive multiple of the " + PAGE_SIZE + "-byte page size");
         }
-        HostFiles.HostFile file;
-        try {
-            file = files.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        } catch (IOException e) {
-            throw new HwException("EIO", "cannot open media '" + path + "' of pmem device '" + name + "': " + e);
-        }
-        try {
-            long fileSize = file.channel().size();
-            if (fileSize < size) {
-                throw new HwException("EINVAL", "media '" + path + "' of pmem device '" + name + "' holds "
-                        + fileSize + " bytes, fewer than its size of " + size);
-            }
-            LOG.log(System.Logger.Level.DEBUG, "pmem {0}: {1,number,#} bytes of {2} at PFN {3}", name, size, path,
-                    Checks.hex(pfnStart));
-            return new FilePersistentMemory(name, file, size, pfnStart);
-        } catch (IOException | RuntimeException e) {
-            try {
-                file.close();
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            if (e instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new HwException("EIO", "cannot read the size of '" + path + "': " + e);
-        }
+        OpenOption[] options = {StandardOpenOption.READ, StandardOpenOption.WRITE};
+        return DeviceFile.open(files, path, options, "pmem device '" + name + "'", "media",
+                "cannot read the size of '" + path + "'", (file, fileSize) -> {
+                    if (fileSize < size) {
+                        throw new HwException("EINVAL", "media '" + path + "' of pmem device '" + name + "' holds "
+                                + fileSize + " bytes, fewer than its size of " + size);
+                    }
+                    LOG.log(System.Logger.Level.DEBUG, "pmem {0}: {1,number,#} bytes of {2} at PFN {3}", name, size,
+                            path, Checks.hex(pfnStart));
+                    return new FilePersistentMemory(name, file, size, pfnStart);
+                });
     }
 
     @Override
@@ -122,7 +106,7 @@ public final class FilePersistentMemory implements PersistentMemory, SimulatedDe
 
     @Override
     public synchronized void readBytes(long offset, byte[] dst, int dstOff, int len) {
-        ensureOpen();
+        file.ensureNotRemoved();
         Checks.byteRange(this, offset, len, size);
         Checks.buffer(dst, dstOff, len);
         int done = 0;
@@ -143,7 +127,7 @@ public final class FilePersistentMemory implements PersistentMemory, SimulatedDe
 
     @Override
     public synchronized void writeBytes(long offset, byte[] src, int srcOff, int len) {
-        ensureOpen();
+        file.ensureNotRemoved();
         Checks.byteRange(this, offset, len, size);
         Checks.buffer(src, srcOff, len);
         int done = 0;
@@ -168,7 +152,7 @@ public final class FilePersistentMemory implements PersistentMemory, SimulatedDe
 
     @Override
     public synchronized void flush(long offset, long len) {
-        ensureOpen();
+        file.ensureNotRemoved();
         Checks.byteRange(this, offset, len, size);
         if (len == 0) {
             return;
@@ -198,7 +182,7 @@ public final class FilePersistentMemory implements PersistentMemory, SimulatedDe
 
     @Override
     public synchronized String state() {
-        return closed ? "removed" : dirty.isEmpty() ? "clean" : dirty.size() + " dirty pages";
+        return file.isRemoved() ? "removed" : dirty.isEmpty() ? "clean" : dirty.size() + " dirty pages";
     }
 
     @Override
@@ -217,13 +201,13 @@ public final class FilePersistentMemory implements PersistentMemory, SimulatedDe
     /** Writes every dirty page back, then closes the file; the file is closed even if writing fails. */
     @Override
     public synchronized void close() {
-        if (closed) {
+        if (file.isRemoved()) {
             return;
         }
         try {
             writeBack(dirty);
         } finally {
-            closed = true;
+            file.markRemoved();
             dirty.clear();
             try {
                 file.close();
@@ -248,11 +232,8 @@ public final class FilePersistentMemory implements PersistentMemory, SimulatedDe
         try {
             for (Iterator<Map.Entry<Long, byte[]>> it = pages.entrySet().iterator(); it.hasNext();) {
                 Map.Entry<Long, byte[]> e = it.next();
-                ByteBuffer buf = ByteBuffer.wrap(e.getValue());
-                long position = e.getKey() * PAGE_SIZE;
-                while (buf.hasRemaining()) {
-                    ch.write(buf, position + buf.position());
-                }
+                byte[] page = e.getValue();
+                file.writeFully(ch, e.getKey() * PAGE_SIZE, page, 0, page.length);
                 // Only forget the page once it is in the file: a failed write keeps it dirty.
                 it.remove();
                 pagesWrittenBack++;
@@ -266,16 +247,9 @@ public final class FilePersistentMemory implements PersistentMemory, SimulatedDe
     }
 
     private void readMedia(long position, byte[] dst, int off, int len) {
-        ByteBuffer buf = ByteBuffer.wrap(dst, off, len);
         FileChannel ch = file.channel();
         try {
-            while (buf.hasRemaining()) {
-                int n = ch.read(buf, position + buf.position() - off);
-                if (n < 0) {
-                    throw new HwException("EIO", "media '" + file.path() + "' of pmem device '" + name
-                            + "' ended early at byte " + (position + buf.position() - off));
-                }
-            }
+            file.readFully(ch, position, dst, off, len);
         } catch (ClosedChannelException e) {
             throw closed(ch, "reading");
         } catch (IOException e) {
@@ -283,31 +257,11 @@ public final class FilePersistentMemory implements PersistentMemory, SimulatedDe
         }
     }
 
-    private void ensureOpen() {
-        if (closed) {
-            throw removed();
-        }
-    }
-
     /**
-     * The channel was closed under an operation: by {@link #close()}, or because a thread was
-     * interrupted during I/O, which closes a {@code FileChannel} for everyone. In the second case
-     * the file is reopened and only this operation fails; dirty pages stay dirty.
+     * The channel was closed under an operation: by {@link #close()}, or by an interrupted thread;
+     * see {@link DeviceFile#closedUnder}. After an interrupt, pages not yet written back stay dirty.
      */
     private HwException closed(FileChannel ch, String what) {
-        if (closed || file.isClosed()) {
-            return removed();
-        }
-        try {
-            file.recoverFromInterrupt(ch);
-        } catch (IOException e) {
-            return new HwException("EIO", what + " pmem device '" + name + "' was interrupted and '" + file.path()
-                    + "' could not be reopened: " + e);
-        }
-        return new HwException("EINTR", what + " pmem device '" + name + "' was interrupted; the device remains usable");
-    }
-
-    private HwException removed() {
-        return new HwException("ENODEV", "pmem device '" + name + "' has been removed");
+        return file.closedUnder(ch, what + " pmem device '" + name + "'");
     }
 }
