@@ -106,36 +106,21 @@ public final class FilePersistentMemory implements PersistentMemory, SimulatedDe
 
     @Override
     public synchronized void readBytes(long offset, byte[] dst, int dstOff, int len) {
-        file.ensureNotRemoved();
-        Checks.byteRange(this, offset, len, size);
-        Checks.buffer(dst, dstOff, len);
-        int done = 0;
-        while (done < len) {
-            long pos = offset + done;
-            long page = pos / PAGE_SIZE;
-            int inPage = (int) (pos % PAGE_SIZE);
-            int n = Math.min(len - done, PAGE_SIZE - inPage);
+        checkAccess(offset, dst, dstOff, len);
+        forEachPage(offset, len, (page, inPage, done, n) -> {
             byte[] cached = dirty.get(page);
             if (cached != null) {
                 System.arraycopy(cached, inPage, dst, dstOff + done, n);
             } else {
-                readMedia(pos, dst, dstOff + done, n);
+                readMedia(page * PAGE_SIZE + inPage, dst, dstOff + done, n);
             }
-            done += n;
-        }
+        });
     }
 
     @Override
     public synchronized void writeBytes(long offset, byte[] src, int srcOff, int len) {
-        file.ensureNotRemoved();
-        Checks.byteRange(this, offset, len, size);
-        Checks.buffer(src, srcOff, len);
-        int done = 0;
-        while (done < len) {
-            long pos = offset + done;
-            long page = pos / PAGE_SIZE;
-            int inPage = (int) (pos % PAGE_SIZE);
-            int n = Math.min(len - done, PAGE_SIZE - inPage);
+        checkAccess(offset, src, srcOff, len);
+        forEachPage(offset, len, (page, inPage, done, n) -> {
             byte[] cached = dirty.get(page);
             if (cached == null) {
                 cached = new byte[PAGE_SIZE];
@@ -146,8 +131,7 @@ public final class FilePersistentMemory implements PersistentMemory, SimulatedDe
                 dirty.put(page, cached);
             }
             System.arraycopy(src, srcOff + done, cached, inPage, n);
-            done += n;
-        }
+        });
     }
 
     @Override
@@ -243,6 +227,37 @@ public final class FilePersistentMemory implements PersistentMemory, SimulatedDe
             throw closed(ch, "writing back");
         } catch (IOException e) {
             throw new HwException("EIO", "writing back pmem device '" + name + "' to '" + file.path() + "': " + e);
+        }
+    }
+
+    /** Checks a {@link #readBytes}/{@link #writeBytes} access: the device is here, the range and the buffer fit. */
+    private void checkAccess(long offset, byte[] buf, int bufOff, int len) {
+        file.ensureNotRemoved();
+        Checks.byteRange(this, offset, len, size);
+        Checks.buffer(buf, bufOff, len);
+    }
+
+    /** The part of an access that falls into one page. */
+    @FunctionalInterface
+    private interface PagePart {
+        /**
+         * @param page the page's index
+         * @param inPage where the part starts in the page
+         * @param done how many bytes of the access come before the part
+         * @param n the part's length in bytes
+         */
+        void accept(long page, int inPage, int done, int n);
+    }
+
+    /** Splits {@code [offset, offset + len)} at page boundaries and hands over the parts in order. */
+    private static void forEachPage(long offset, int len, PagePart part) {
+        int done = 0;
+        while (done < len) {
+            long pos = offset + done;
+            int inPage = (int) (pos % PAGE_SIZE);
+            int n = Math.min(len - done, PAGE_SIZE - inPage);
+            part.accept(pos / PAGE_SIZE, inPage, done, n);
+            done += n;
         }
     }
 
