@@ -69,4 +69,11 @@ public final class Mman {
     public static final int MREMAP_MAYMOVE = 1;
     /** mremap: move to the given new address (requires {@link #MREMAP_MAYMOVE}). */
     public static final int MREMAP_FIXED = 2;
+
+    /** msync: schedule write-back and return (Linux tracks dirty pages itself, so this starts nothing). */
+    public static final int MS_ASYNC = 1;
+    /** msync: ask that other mappings of the same file be invalidated (a no-op on Linux since 2.6). */
+    public static final int MS_INVALIDATE = 2;
+    /** msync: write the range's dirty shared file pages back and wait, reporting write-back errors. */
+    public static final int MS_SYNC = 4;
 }

@@ -19,4 +19,34 @@ public interface VmFault {
 
     /** @return whether the access was a write */
     boolean isWrite();
+
+    /**
+     * Hands the page that a {@code fault} handler found to the platform ({@code vmf->page}); the
+     * handler then returns {@link VmFaultResult#PAGE} (or {@link VmFaultResult#LOCKED}). The page
+     * must be a frame of system RAM on which the handler took one reference
+     * ({@code PhysicalMemory.get}); the page-table entry that maps it owns that reference, and
+     * the platform drops it if the page ends up not mapped (another thread won the race).
+     *
+     * @param pfn the page frame number of an allocated RAM frame
+     * @throws IllegalArgumentException if {@code pfn} is not an allocated frame of system RAM
+     * @throws UnsupportedOperationException if this fault cannot take a page ({@code page_mkwrite}
+     *         and {@code pfn_mkwrite} calls, or a fault object not made by the platform)
+     */
+    default void setPage(long pfn) {
+        throw new UnsupportedOperationException("this fault does not take a page");
+    }
+
+    /**
+     * {@code vmf_insert_pfn}: maps a raw page frame (device memory, persistent memory, MMIO)
+     * that is not reference-counted; the handler then returns {@link VmFaultResult#NOPAGE}. The
+     * entry is a special one, as for {@code remap_pfn_range}.
+     *
+     * @param pfn the page frame number, {@code 0 <= pfn < 2^40}
+     * @throws IllegalArgumentException if {@code pfn} does not fit a page-table entry
+     * @throws UnsupportedOperationException if this fault cannot take a PFN ({@code page_mkwrite}
+     *         and {@code pfn_mkwrite} calls, or a fault object not made by the platform)
+     */
+    default void insertPfn(long pfn) {
+        throw new UnsupportedOperationException("this fault does not take a PFN");
+    }
 }

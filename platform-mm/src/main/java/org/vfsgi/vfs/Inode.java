@@ -28,4 +28,17 @@ public interface Inode {
      * @return the reverse map
      */
     ReverseMap reverseMap();
+
+    /**
+     * The inode's page-cache I/O ({@code i_mapping->a_ops}): how the platform's page cache of
+     * this inode reads pages in and writes dirty pages back. The platform asks once, when it
+     * creates the inode's page cache (on the first fault or {@code msync} that needs it), and
+     * keeps the cache for as long as the inode's reverse map lives.
+     *
+     * @return the operations, or {@code null} (the default) for an inode whose data lives only
+     *         in memory (tmpfs, shmem): missing pages start zero-filled and are never written back
+     */
+    default AddressSpaceOperations addressSpaceOperations() {
+        return null;
+    }
 }

@@ -6,6 +6,8 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
+import org.vfsgi.hw.PhysicalAddressSpace;
+import org.vfsgi.hw.PhysicalMemory;
 import org.vfsgi.mm.Errno;
 import org.vfsgi.mm.MmException;
 import org.vfsgi.mm.ReverseMap;
@@ -25,6 +27,8 @@ public final class Kernel {
     private final TraceBuffer trace;
     private final ContractViolations violations;
     private final FaultInjection faultInjection = new FaultInjection();
+    /** Page frames, page caches and the fault core; null for a kernel without physical memory. */
+    private final PageMemory pageMemory;
     private final ConcurrentHashMap<Integer, Process> processes = new ConcurrentHashMap<>();
     private final AtomicInteger nextPid = new AtomicInteger(1);
     private volatile PageTables pageTables = PageTables.NONE;
@@ -35,13 +39,52 @@ public final class Kernel {
     private static final int MAX_INTERNED_FLAG_SETS = 4096;
 
     /**
+     * A kernel without physical memory: VMAs, but no page tables, faults or page cache. The
+     * VMA algorithms and their tests need nothing more.
+     *
      * @param config the tunables
      */
     public Kernel(KernelConfig config) {
+        this(config, null, null);
+    }
+
+    /**
+     * A kernel whose address spaces have page tables over {@code ram}: faults, user memory
+     * access, copy-on-write, the page cache and {@code msync} work.
+     *
+     * @param config the tunables
+     * @param ram system RAM, where anonymous, page-cache and page-table-copied pages live
+     */
+    public Kernel(KernelConfig config, PhysicalMemory ram) {
+        this(config, Objects.requireNonNull(ram, "ram"), null);
+    }
+
+    /**
+     * As {@link #Kernel(KernelConfig, PhysicalMemory)}, plus the machine's physical address map,
+     * so that user access through PFN mappings of devices (persistent memory, MMIO) reaches them.
+     *
+     * @param config the tunables
+     * @param ram system RAM, or null for a kernel without page-level memory
+     * @param physical the physical address map, or null if only RAM is ever mapped
+     */
+    public Kernel(KernelConfig config, PhysicalMemory ram, PhysicalAddressSpace physical) {
         this.config = Objects.requireNonNull(config, "config");
         this.trace = new TraceBuffer(config.traceCapacity());
         this.violations = new ContractViolations(trace);
-        LOG.log(System.Logger.Level.DEBUG, "kernel created with {0}", config);
+        this.pageMemory = ram == null ? null : new PageMemory(this, ram, physical);
+        if (pageMemory != null) {
+            pageTables = new CorePageTables(pageMemory);
+        }
+        LOG.log(System.Logger.Level.DEBUG, "kernel created with {0}, {1}", config,
+                ram == null ? "no physical memory" : ram.pfnCount() + " frames of RAM");
+    }
+
+    /**
+     * @return the page-level memory (page frames, page caches, fault core), or null for a kernel
+     *         made without physical memory
+     */
+    public PageMemory pageMemory() {
+        return pageMemory;
     }
 
     /** A kernel with {@link KernelConfig#defaults()}. */

@@ -1,12 +1,16 @@
 package org.vfsgi.mm.core;
 
+import java.util.Objects;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.vfsgi.mm.AddressSpace;
+import org.vfsgi.mm.Errno;
+import org.vfsgi.mm.MmException;
 import org.vfsgi.mm.Mman;
 import org.vfsgi.mm.VmArea;
 import org.vfsgi.mm.VmOperations;
 import org.vfsgi.mm.VmaFlag;
 import org.vfsgi.mm.VmaFlags;
+import org.vfsgi.mm.core.page.PageTable;
 
 /**
  * An address space ({@code struct mm_struct}): the VMA tree, the mmap lock, the map count and
@@ -19,6 +23,8 @@ public final class MmStruct implements AddressSpace {
     private final Kernel kernel;
     private final int ownerPid;
     private final VmaTree tree = new VmaTree();
+    /** The page table ({@code mm->pgd}); null when the kernel has no physical memory. */
+    private final PageTable pageTable;
     private final ReentrantReadWriteLock mmapLock = new ReentrantReadWriteLock();
     private volatile int mmLockSeq;
     private volatile int maxMapCount;
@@ -32,6 +38,43 @@ public final class MmStruct implements AddressSpace {
         this.kernel = kernel;
         this.ownerPid = ownerPid;
         this.maxMapCount = kernel.config().maxMapCount();
+        PageMemory pm = kernel.pageMemory();
+        this.pageTable = pm == null ? null : new PageTable(pm.ram());
+    }
+
+    /**
+     * @return the page table of this address space ({@code mm->pgd}), or null when the kernel was
+     *         created without physical memory (then nothing is ever mapped at page level)
+     */
+    public PageTable pageTable() {
+        return pageTable;
+    }
+
+    /**
+     * Revokes a mapping: clears its page tables and makes every later access to it SIGBUS, while
+     * the VMA itself stays (the hot-swap contract's answer to a file system that went away or
+     * refused to re-prepare the VMA, so no VMA keeps pointing at stale code or pages). Takes the
+     * mmap write lock.
+     *
+     * @param vma a VMA of this address space
+     * @throws MmException EINVAL if {@code vma} is not a live VMA of this address space
+     */
+    public void revoke(VmArea vma) {
+        Objects.requireNonNull(vma, "vma");
+        mmapWriteLock();
+        try {
+            if (!(vma instanceof Vma) || ((Vma) vma).mm != this || ((Vma) vma).isDetached()) {
+                throw new MmException(Errno.EINVAL, "revoke", vma + " is not a live VMA of pid " + ownerPid);
+            }
+            Vma v = (Vma) vma;
+            v.startWrite();
+            kernel.pageTables().zapPageRange(this, v, v.start, v.end);
+            v.setRevoked();
+            kernel.trace().emit(ownerPid, v.start, v.end, v.path(), TraceStep.REVOKE, "ok",
+                    "page tables cleared; later accesses get SIGBUS");
+        } finally {
+            mmapWriteUnlock();
+        }
     }
 
     /** @return the kernel */

@@ -1,9 +1,16 @@
 package org.vfsgi.mm.core;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import org.vfsgi.mm.Errno;
 import org.vfsgi.mm.MmException;
 import org.vfsgi.mm.Mman;
+import org.vfsgi.mm.Signal;
+import org.vfsgi.mm.SignalException;
 import org.vfsgi.mm.VmaFlags;
+import org.vfsgi.mm.core.page.PageTable;
+import org.vfsgi.mm.core.page.UserAccessException;
 import org.vfsgi.vfs.File;
 
 /**
@@ -18,6 +25,11 @@ public final class Process {
     private final int pid;
     private final MmStruct mm;
     private volatile boolean exited;
+    /** Signals delivered by faulting accesses, most recent last, at most {@link #SIGNALS_KEPT}. */
+    private final ArrayDeque<SignalException> signals = new ArrayDeque<>();
+    private long signalCount;
+    /** How many delivered signals a process remembers; a looping faulter must not grow the heap. */
+    public static final int SIGNALS_KEPT = 64;
 
     Process(Kernel kernel, int pid, MmStruct mm) {
         this.kernel = kernel;
@@ -211,6 +223,119 @@ public final class Process {
         kernel.exited(this);
         kernel.trace().emit(pid, 0, 0, null, TraceStep.EXIT, "ok", "");
         LOG.log(System.Logger.Level.DEBUG, "pid {0} exited", pid);
+    }
+
+    /**
+     * Reads user memory as the process would ({@code copy_from_user}): page by page through its
+     * page table, faulting pages in as needed (contract section 5).
+     *
+     * @param addr the first user address
+     * @param len the number of bytes, at least 0
+     * @return the bytes
+     * @throws SignalException SIGSEGV (no mapping, or the mapping does not allow reading), SIGBUS
+     *         (beyond end of file, revoked, unpopulated PFN map, I/O error), SIGKILL (out of
+     *         memory); the signal is also recorded on the process ({@link #signals()})
+     * @throws MmException ESRCH if the process has exited
+     * @throws IllegalArgumentException if {@code len} is negative
+     * @throws IllegalStateException if the kernel has no physical memory
+     */
+    public byte[] readMemory(long addr, int len) {
+        if (len < 0) {
+            throw new IllegalArgumentException("negative length " + len);
+        }
+        byte[] buf = new byte[len];
+        access(addr, buf, false);
+        return buf;
+    }
+
+    /**
+     * Writes user memory as the process would ({@code copy_to_user}), faulting pages in, breaking
+     * copy-on-write and calling {@code page_mkwrite} as needed (contract section 5).
+     *
+     * @param addr the first user address
+     * @param bytes the bytes to write
+     * @throws SignalException SIGSEGV (no mapping, or no PROT_WRITE), SIGBUS (beyond end of file,
+     *         revoked, unpopulated PFN map, a {@code page_mkwrite} veto), SIGKILL (out of memory);
+     *         bytes before the faulting page were written; the signal is also recorded on the process
+     * @throws MmException ESRCH if the process has exited
+     * @throws IllegalStateException if the kernel has no physical memory
+     */
+    public void writeMemory(long addr, byte[] bytes) {
+        access(addr, bytes.clone(), true);
+    }
+
+    private void access(long addr, byte[] buf, boolean write) {
+        checkAlive(write ? "copy_to_user" : "copy_from_user");
+        PageMemory pm = kernel.pageMemory();
+        PageTable pt = mm.pageTable();
+        if (pm == null || pt == null) {
+            throw new IllegalStateException("kernel has no physical memory: create it with Kernel(KernelConfig, PhysicalMemory)"
+                    + " to access user memory");
+        }
+        FaultHandler.Access acc = new FaultHandler.Access();
+        mm.mmapReadLock();
+        try {
+            if (write) {
+                pm.userMemory().writeUser(pt, addr, buf, 0, buf.length, (a, w) -> FaultHandler.handle(mm, a, w, acc));
+            } else {
+                pm.userMemory().readUser(pt, addr, buf, 0, buf.length, (a, w) -> FaultHandler.handle(mm, a, w, acc));
+            }
+        } catch (UserAccessException e) {
+            String reason = acc.reason != null ? acc.reason : e.result().name();
+            SignalException s = new SignalException(Signal.valueOf(e.signal()), pid, e.address(),
+                    (write ? "write: " : "read: ") + reason + " (" + e.transferred() + " bytes transferred)");
+            long page = e.address() & VmaOps.PAGE_MASK;
+            kernel.trace().emit(pid, page, page + Mman.PAGE_SIZE, acc.path, TraceStep.SIGNAL, e.signal(), s.getMessage());
+            record(s);
+            throw s;
+        } finally {
+            mm.mmapReadUnlock();
+        }
+    }
+
+    private synchronized void record(SignalException s) {
+        if (signals.size() == SIGNALS_KEPT) {
+            signals.removeFirst();
+        }
+        signals.addLast(s);
+        signalCount++;
+    }
+
+    /** @return the signals delivered to this process by faulting accesses, oldest first (the last {@value #SIGNALS_KEPT}) */
+    public synchronized List<SignalException> signals() {
+        return new ArrayList<>(signals);
+    }
+
+    /** @return how many signals faulting accesses delivered over the process's life */
+    public synchronized long signalCount() {
+        return signalCount;
+    }
+
+    /**
+     * {@code msync(addr, len, flags)}: with {@link Mman#MS_SYNC}, writes the dirty pages of every
+     * shared file mapping in the range back through the page cache and waits; {@link Mman#MS_ASYNC}
+     * and {@link Mman#MS_INVALIDATE} start nothing, as on Linux.
+     *
+     * @param addr page-aligned start
+     * @param len length in bytes
+     * @param flags {@code MS_*}
+     * @throws MmException EINVAL (unknown flags, unaligned address, MS_ASYNC with MS_SYNC), ENOMEM
+     *         (part of the range unmapped), EBUSY (MS_INVALIDATE on a locked mapping), EIO (write-back
+     *         failed), ESRCH (exited)
+     */
+    public void msync(long addr, long len, int flags) {
+        checkAlive("msync");
+        Msync.msync(mm, addr, len, flags);
+    }
+
+    /** @return this process's {@code /proc/PID/smaps} text (the fields the model supports) */
+    public String smaps() {
+        return SmapsRenderer.render(mm);
+    }
+
+    /** @return the smaps figures of every VMA, in address order */
+    public List<SmapsRenderer.Entry> smapsStats() {
+        return SmapsRenderer.gather(mm);
     }
 
     /** @return this process's {@code /proc/PID/maps} text */

@@ -61,5 +61,13 @@ public enum TraceStep {
     /** The whole mmap call finished (outcome: address or errno). */
     MMAP,
     /** A driver broke the hook contract. */
-    CONTRACT_VIOLATION
+    CONTRACT_VIOLATION,
+    /** A user memory access faulted and the process got a signal (SIGSEGV, SIGBUS, SIGKILL). */
+    SIGNAL,
+    /** {@code page_mkwrite} / {@code pfn_mkwrite} refused to make a page writable. */
+    MKWRITE,
+    /** {@code msync}: dirty shared pages of a range written back. */
+    MSYNC,
+    /** A mapping was revoked: page tables cleared, later accesses get SIGBUS. */
+    REVOKE;
 }

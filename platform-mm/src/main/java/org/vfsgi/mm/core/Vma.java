@@ -20,6 +20,8 @@ import org.vfsgi.vfs.File;
 public final class Vma implements VmArea {
     private static final byte DETACHED = 1;
     private static final byte FORK_CHILD = 2;
+    /** Set by {@link MmStruct#revoke}: every later fault gets SIGBUS. */
+    private static final byte REVOKED = 4;
 
     final MmStruct mm;
     long start;
@@ -128,6 +130,18 @@ public final class Vma implements VmArea {
 
     void setForkChild(boolean child) {
         state = (byte) (child ? state | FORK_CHILD : state & ~FORK_CHILD);
+    }
+
+    /**
+     * @return whether the mapping was revoked (its file system went away or refused to re-prepare
+     *         it): its page tables were cleared and every later access gets SIGBUS
+     */
+    public boolean isRevoked() {
+        return (state & REVOKED) != 0;
+    }
+
+    void setRevoked() {
+        state = (byte) (state | REVOKED);
     }
 
     /** @return whether the VMA is not in its address space's tree */

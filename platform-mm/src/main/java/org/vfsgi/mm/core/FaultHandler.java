@@ -1,0 +1,237 @@
+package org.vfsgi.mm.core;
+
+import org.vfsgi.mm.Mman;
+import org.vfsgi.mm.VmArea;
+import org.vfsgi.mm.VmFault;
+import org.vfsgi.mm.VmFaultResult;
+import org.vfsgi.mm.VmOperations;
+import org.vfsgi.mm.VmaFlag;
+import org.vfsgi.mm.VmaFlags;
+import org.vfsgi.mm.core.page.FaultMapping;
+import org.vfsgi.mm.core.page.FaultResult;
+import org.vfsgi.mm.core.page.PageTable;
+import org.vfsgi.mm.core.page.Pte;
+
+/**
+ * The VMA half of the page-fault handler ({@code handle_mm_fault} and its callers), contract
+ * section 5: find the VMA, check the access against its flags (SIGSEGV), call the VMA's
+ * {@code fault} hook for a missing page if it has one, and let the page level
+ * ({@link org.vfsgi.mm.core.page.FaultCore}) install the entry. The caller holds the mmap read
+ * lock.
+ */
+final class FaultHandler {
+    private static final long PAGE_MASK = ~(Mman.PAGE_SIZE - 1);
+
+    private FaultHandler() {
+    }
+
+    /** Why the last fault of one access failed, for the signal's message. */
+    static final class Access {
+        String reason;
+        String path;
+    }
+
+    /** {@code access_error}: a write needs WRITE; any other access needs one of READ, WRITE, EXEC. */
+    static boolean accessAllowed(VmaFlags f, boolean write) {
+        return write ? f.test(VmaFlag.WRITE) : f.testAny(VmaFlag.READ, VmaFlag.WRITE, VmaFlag.EXEC);
+    }
+
+    /**
+     * Handles a fault at {@code addr} of {@code mm}.
+     *
+     * @param mm the address space, mmap read lock held
+     * @param addr the faulting address
+     * @param write whether the access is a write
+     * @param acc receives the reason of a failure
+     * @return the result; an error result names the signal
+     */
+    static FaultResult handle(MmStruct mm, long addr, boolean write, Access acc) {
+        PageMemory pm = mm.kernel().pageMemory();
+        Vma v = mm.tree().lookup(addr);
+        if (v == null) {
+            acc.reason = "no mapping at this address";
+            acc.path = null;
+            return FaultResult.SIGSEGV;
+        }
+        acc.path = v.path();
+        if (!accessAllowed(v.flags, write)) {
+            acc.reason = (write ? "write to" : "access to") + " a mapping without "
+                    + (write ? "PROT_WRITE" : "access rights") + " " + v;
+            return FaultResult.SIGSEGV;
+        }
+        PageTable pt = mm.pageTable();
+        long page = addr & PAGE_MASK;
+        VmOperations ops = v.vmOps;
+        FaultResult r;
+        if (!v.isRevoked() && ops != null && ops.fault() != null && pt.get(page) == Pte.NONE) {
+            r = driverFault(pm, pt, v, page, addr, write, acc);
+        } else {
+            FaultMapping m = pm.mappingOf(v, true);
+            r = pm.faultCore().handleFault(pt, addr, write, m);
+            if (r.isError()) {
+                acc.reason = explain(r, v, m, addr);
+            }
+        }
+        return r;
+    }
+
+    private static String explain(FaultResult r, Vma v, FaultMapping m, long addr) {
+        if (r == FaultResult.OOM) {
+            return "out of memory (no free page frame, or page_mkwrite said ENOMEM)";
+        }
+        if (r == FaultResult.SIGSEGV) {
+            return "the page protection does not allow the access";
+        }
+        switch (m.kind()) {
+            case REVOKED:
+                return "the mapping was revoked";
+            case FILE_SHARED:
+            case FILE_PRIVATE:
+                long size = m.fileSize();
+                if (m.index(addr) >= (size + Mman.PAGE_SIZE - 1) >>> Mman.PAGE_SHIFT) {
+                    return "page " + m.index(addr) + " lies beyond end of file (size " + size + ")";
+                }
+                return "the page could not be read, or page_mkwrite refused it";
+            case SUPPLIED:
+                return v.flags.testAny(VmaFlag.PFNMAP, VmaFlag.MIXEDMAP) && (v.vmOps == null || v.vmOps.fault() == null)
+                        ? "PFN mapping without a fault handler is not populated here"
+                        : "no page for this address, or pfn_mkwrite/page_mkwrite refused it";
+            default:
+                return r.name();
+        }
+    }
+
+    /** A missing page in a VMA with a {@code fault} hook: ask the driver, then install its page. */
+    private static FaultResult driverFault(PageMemory pm, PageTable pt, Vma v, long page, long addr, boolean write,
+            Access acc) {
+        long index = v.pgoff + ((page - v.start) >>> Mman.PAGE_SHIFT);
+        PlatformVmFault vmf = new PlatformVmFault(v, page, index, write, pm);
+        VmFaultResult res = pm.callFaultHook("vm_ops->fault", v, v.vmOps.fault(), vmf);
+        long pfn;
+        boolean special;
+        switch (res) {
+            case PAGE:
+            case LOCKED:
+                if (vmf.page < 0) {
+                    v.mm.kernel().violations().report(ContractViolation.INVALID_HOOK_RETURN, v.mm.ownerPid(), v.start,
+                            v.end, v.path(), "vm_ops->fault returned " + res + " without VmFault.setPage");
+                    acc.reason = "the fault handler returned " + res + " without a page";
+                    return FaultResult.SIGBUS;
+                }
+                pfn = vmf.page;
+                special = false;
+                break;
+            case NOPAGE:
+                if (vmf.pfn < 0) {
+                    v.mm.kernel().violations().report(ContractViolation.INVALID_HOOK_RETURN, v.mm.ownerPid(), v.start,
+                            v.end, v.path(), "vm_ops->fault returned NOPAGE without VmFault.insertPfn");
+                    acc.reason = "the fault handler returned NOPAGE without inserting a PFN";
+                    return FaultResult.SIGBUS;
+                }
+                pfn = vmf.pfn;
+                special = true;
+                break;
+            case RETRY:
+                // The driver dropped its locks and wants the access retried (bounded by UserMemory).
+                return FaultResult.MAPPED_EXISTING;
+            case OOM:
+                acc.reason = "the fault handler ran out of memory";
+                return FaultResult.OOM;
+            case SIGSEGV:
+                acc.reason = "the fault handler refused the access";
+                return FaultResult.SIGSEGV;
+            default:
+                acc.reason = "the fault handler returned " + res;
+                return FaultResult.SIGBUS;
+        }
+        boolean[] used = {false};
+        long chosen = pfn;
+        FaultMapping m = FaultMapping.supplied(v.start, v.pgoff, v.flags.test(VmaFlag.SHARED), special,
+                special ? pm.rangeOf(pfn) : null, (a, i, w) -> {
+                    used[0] = true;
+                    return chosen;
+                }).withMkwrite(v.flags.test(VmaFlag.SHARED) ? pm.mkwriteOf(v) : null);
+        FaultResult r = pm.faultCore().handleFault(pt, addr, write, m);
+        if (!used[0] && !special) {
+            // Another thread installed the entry between our check and the page level's: the
+            // driver's reference would otherwise leak.
+            pm.ram().put(pfn);
+        }
+        if (r.isError()) {
+            acc.reason = "the page supplied by vm_ops->fault could not be mapped (" + r + ")";
+        }
+        return r;
+    }
+
+    /**
+     * The platform's {@code struct vm_fault}: what a {@code fault}, {@code page_mkwrite} or
+     * {@code pfn_mkwrite} hook sees, and where a {@code fault} hook leaves its page.
+     */
+    static final class PlatformVmFault implements VmFault {
+        private final Vma vma;
+        private final long address;
+        private final long pgoff;
+        private final boolean write;
+        /** Null for mkwrite calls, which take no page. */
+        private final PageMemory pm;
+        long page = -1;
+        long pfn = -1;
+
+        PlatformVmFault(Vma vma, long address, long pgoff, boolean write, PageMemory pm) {
+            this.vma = vma;
+            this.address = address & PAGE_MASK;
+            this.pgoff = pgoff;
+            this.write = write;
+            this.pm = pm;
+        }
+
+        @Override
+        public VmArea vma() {
+            return vma;
+        }
+
+        @Override
+        public long address() {
+            return address;
+        }
+
+        @Override
+        public long pgoff() {
+            return pgoff;
+        }
+
+        @Override
+        public boolean isWrite() {
+            return write;
+        }
+
+        @Override
+        public void setPage(long p) {
+            if (pm == null) {
+                throw new UnsupportedOperationException("page_mkwrite/pfn_mkwrite do not take a page");
+            }
+            if (!pm.ram().containsPfn(p) || pm.ram().refCount(p) <= 0) {
+                throw new IllegalArgumentException("setPage: PFN 0x" + Long.toHexString(p)
+                        + " is not an allocated frame of system RAM");
+            }
+            page = p;
+        }
+
+        @Override
+        public void insertPfn(long p) {
+            if (pm == null) {
+                throw new UnsupportedOperationException("page_mkwrite/pfn_mkwrite do not take a PFN");
+            }
+            if (p < 0 || p > Pte.MAX_PFN) {
+                throw new IllegalArgumentException("insertPfn: PFN 0x" + Long.toHexString(p) + " does not fit a PTE");
+            }
+            pfn = p;
+        }
+
+        @Override
+        public String toString() {
+            return "vm_fault at 0x" + Long.toHexString(address) + " pgoff " + pgoff + (write ? " write" : " read")
+                    + " in " + vma;
+        }
+    }
+}
