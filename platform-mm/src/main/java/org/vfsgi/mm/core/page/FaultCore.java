@@ -467,7 +467,8 @@ public final class FaultCore {
      * @param start first address of the range, page-aligned
      * @param end end of the range (exclusive), page-aligned
      * @param m what backs the VMA the range belongs to
-     * @return the number of entries whose dirty bit was transferred
+     * @return the number of entries whose dirty bit was transferred; an entry whose page is no
+     *         longer cached at its index (truncated meanwhile) is left as it is
      */
     public long syncDirty(PageTable pt, long start, long end, FaultMapping m) {
         if (m.kind() != FaultMapping.Kind.FILE_SHARED) {
@@ -478,7 +479,13 @@ public final class FaultCore {
             if (Pte.isSpecial(pte) || Pte.isAnon(pte) || !Pte.isDirty(pte)) {
                 return pte;
             }
-            cache.transferDirty(m.index(a), Pte.pfn(pte));
+            // Clean the entry only if the cache took its dirty bit: an rmap walker (the cache's
+            // mkclean hook) reads the VMA's start and pgoff without that address space's mmap
+            // lock, so a concurrent split or merge can hand it a shifted range. The PFN check in
+            // transferDirty then refuses the page, and the entry keeps its dirty bit.
+            if (!cache.transferDirty(m.index(a), Pte.pfn(pte))) {
+                return pte;
+            }
             return Pte.wrprotect(Pte.mkclean(pte));
         });
     }
