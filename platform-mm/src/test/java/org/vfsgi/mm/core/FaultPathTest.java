@@ -420,6 +420,100 @@ class FaultPathTest {
     }
 
     @Test
+    void pfnMkwriteRunsOnTheFirstWriteToAPfnMapping() {
+        long frame = ram.allocate(); // stands in for device memory: a PFN the mapping does not own
+        DiskFile.DiskInode ino = new DiskFile.DiskInode(P, true);
+        DiskFile f = new DiskFile(ino, FileOperations.builder().name("dev_fops").mmapPrepare(d -> {
+            d.setFlags(d.flags().set(VmaFlag.PFNMAP, VmaFlag.IO, VmaFlag.DONTEXPAND));
+            d.setVmOps(VmOperations.builder().name("dev_vm_ops").fault(vmf -> {
+                vmf.insertPfn(frame);
+                return VmFaultResult.NOPAGE;
+            }).pfnMkwrite(vmf -> vmf.pgoff() == 0 ? VmFaultResult.PAGE : VmFaultResult.SIGBUS).pageMkwrite(vmf -> {
+                throw new AssertionError("page_mkwrite must not run for a PFNMAP VMA");
+            }).build());
+            return 0;
+        }).build());
+        long a = p.mmap(A, 2 * P, RW, SHARED, f, 0);
+        assertArrayEquals(new byte[2], p.readMemory(a, 2));
+        p.writeMemory(a, b("io"));
+        byte[] buf = new byte[2];
+        ram.read(frame, 0, buf, 0, 2);
+        assertEquals("io", new String(buf, US_ASCII), "the write went to the PFN itself");
+        p.readMemory(a + P, 1); // maps the same PFN read-only at pgoff 1
+        expectSignal(p, Signal.SIGBUS, a + P, () -> p.writeMemory(a + P, b("no")));
+        p.munmap(a, 2 * P);
+        assertEquals(1, ram.refCount(frame), "special entries own no reference");
+    }
+
+    @Test
+    void racingFaultsOnOnePageMapItOnceAndDropTheLosersReference() throws Exception {
+        long frame = ram.allocate();
+        java.util.concurrent.CyclicBarrier bothInside = new java.util.concurrent.CyclicBarrier(2);
+        DiskFile.DiskInode ino = new DiskFile.DiskInode(P, true);
+        DiskFile f = new DiskFile(ino);
+        f.vmOps = VmOperations.builder().name("slow_vm_ops").fault(vmf -> {
+            ram.get(frame);
+            vmf.setPage(frame);
+            try {
+                bothInside.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return VmFaultResult.PAGE;
+        }).build();
+        long a = p.mmap(A, P, RW, SHARED, f, 0);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.concurrent.Future<byte[]> r1 = pool.submit(() -> p.readMemory(a, 1));
+            java.util.concurrent.Future<byte[]> r2 = pool.submit(() -> p.readMemory(a, 1));
+            r1.get(20, java.util.concurrent.TimeUnit.SECONDS);
+            r2.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(1, p.mm().pageTable().presentCount());
+        assertEquals(2, ram.refCount(frame), "ours plus the one entry's; the loser's reference was dropped");
+        p.munmap(a, P);
+        assertEquals(1, ram.refCount(frame));
+    }
+
+    @Test
+    void threadsFaultingOneAddressSpaceConcurrentlyKeepEveryByte() throws Exception {
+        int threads = 4;
+        int pagesEach = 200;
+        long a = p.mmap(A, (long) threads * pagesEach * P, RW, ANON, null, 0);
+        long used = ram.usedFrames();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            List<java.util.concurrent.Future<?>> all = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int id = t;
+                all.add(pool.submit(() -> {
+                    for (int i = 0; i < pagesEach; i++) {
+                        // Interleaved pages, so threads fault neighbouring entries of the same tables.
+                        long addr = a + ((long) i * threads + id) * P;
+                        p.readMemory(addr, 1);
+                        p.writeMemory(addr + 7, new byte[] {(byte) (id + 1), (byte) i});
+                    }
+                }));
+            }
+            for (java.util.concurrent.Future<?> fu : all) {
+                fu.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        for (int t = 0; t < threads; t++) {
+            for (int i = 0; i < pagesEach; i++) {
+                long addr = a + ((long) i * threads + t) * P;
+                assertArrayEquals(new byte[] {(byte) (t + 1), (byte) i}, p.readMemory(addr + 7, 2));
+            }
+        }
+        // One frame per page, plus the zero page the first read of the test allocated.
+        assertEquals(used + threads * pagesEach + 1, ram.usedFrames());
+    }
+
+    @Test
     void faultHookWithoutPageIsSigbusAndCounted() {
         DiskFile.DiskInode ino = new DiskFile.DiskInode(P, true);
         DiskFile f = new DiskFile(ino);
