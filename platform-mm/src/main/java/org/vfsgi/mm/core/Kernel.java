@@ -74,6 +74,7 @@ public final class Kernel {
         this.pageMemory = ram == null ? null : new PageMemory(this, ram, physical);
         if (pageMemory != null) {
             pageTables = new CorePageTables(pageMemory);
+            actionHandler = new PageActionHandler(pageMemory);
         }
         LOG.log(System.Logger.Level.DEBUG, "kernel created with {0}, {1}", config,
                 ram == null ? "no physical memory" : ram.pfnCount() + " frames of RAM");
