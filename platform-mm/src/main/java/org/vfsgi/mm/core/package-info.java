@@ -10,5 +10,20 @@
  * ({@link org.vfsgi.mm.core.MmapState} for {@code struct mmap_state},
  * {@link org.vfsgi.mm.core.VmaMergeStruct} for {@code struct vma_merge_struct}).
  * Not exported: the platform's OSGi layer wraps it.
+ *
+ * <p><b>Page level.</b> A kernel made with a {@link org.vfsgi.hw.PhysicalMemory} has a
+ * {@link org.vfsgi.mm.core.PageMemory} (one zero page, fault core and user-memory accessor over
+ * that RAM) and gives every address space a page table. {@link org.vfsgi.mm.core.CorePageTables}
+ * keeps the page tables in step with the VMA operations, {@code FaultHandler} resolves faults
+ * (contract section 5) for {@link org.vfsgi.mm.core.Process#readMemory} and
+ * {@link org.vfsgi.mm.core.Process#writeMemory}, {@code PageActionHandler} populates remap and
+ * kernel-page actions, and an inode's page cache lives in its {@link org.vfsgi.mm.core.FileRmap}.
+ * A kernel made without physical memory keeps the VMA layer only, as the VMA tests want.
+ *
+ * <p><b>Lock order</b>, outermost first: an address space's mmap lock → an inode's rmap lock
+ * ({@code i_mmap_rwsem}: rmap walks such as the page cache's mkclean) → a page table's lock →
+ * a page cache's lock. Fault hooks ({@code fault}, {@code page_mkwrite}, {@code pfn_mkwrite})
+ * run under the mmap read lock and no lock of the page level; {@code msync} drops the mmap lock
+ * before writing back, as the kernel does.
  */
 package org.vfsgi.mm.core;

@@ -263,6 +263,22 @@ class FaultPathTest {
     }
 
     @Test
+    void mapFixedReplacementClearsTheOldPages() {
+        // 012      012
+        // AAA  ->  ABA  B replaces the middle page with MAP_FIXED
+        long a = p.mmap(A, 3 * P, RW, ANON, null, 0);
+        for (int i = 0; i < 3; i++) {
+            p.writeMemory(a + i * P, b("old" + i));
+        }
+        long used = ram.usedFrames();
+        p.mmap(a + P, P, RW, ANON, null, 0);
+        assertEquals(used - 1, ram.usedFrames(), "the replaced page was freed");
+        assertArrayEquals(new byte[4], p.readMemory(a + P, 4), "the new mapping starts empty");
+        assertEquals("old0", read(p, a, 4));
+        assertEquals("old2", read(p, a + 2 * P, 4));
+    }
+
+    @Test
     void writeToReadOnlyVmaIsSigsegv() {
         long a = p.mmap(A, P, Mman.PROT_READ, ANON, null, 0);
         assertArrayEquals(new byte[4], p.readMemory(a, 4));
