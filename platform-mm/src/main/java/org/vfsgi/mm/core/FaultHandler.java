@@ -29,7 +29,13 @@ final class FaultHandler {
     static final class Access {
         String reason;
         String path;
+        /** The page a driver last asked to retry, and how often in a row. */
+        long retryPage = -1;
+        int retries;
     }
+
+    /** Retries of one page a driver's {@code fault} may ask for before the access gets SIGBUS. */
+    static final int MAX_DRIVER_RETRIES = 3;
 
     /** {@code access_error}: a write needs WRITE; any other access needs one of READ, WRITE, EXEC. */
     static boolean accessAllowed(VmaFlags f, boolean write) {
@@ -132,7 +138,14 @@ final class FaultHandler {
                 special = true;
                 break;
             case RETRY:
-                // The driver dropped its locks and wants the access retried (bounded by UserMemory).
+                // The driver dropped its locks and wants the access retried; a driver that never
+                // stops asking must not spin the accessing thread forever.
+                acc.retries = acc.retryPage == page ? acc.retries + 1 : 1;
+                acc.retryPage = page;
+                if (acc.retries > MAX_DRIVER_RETRIES) {
+                    acc.reason = "vm_ops->fault asked for a retry " + acc.retries + " times in a row";
+                    return FaultResult.SIGBUS;
+                }
                 return FaultResult.MAPPED_EXISTING;
             case OOM:
                 acc.reason = "the fault handler ran out of memory";

@@ -261,7 +261,7 @@ public final class Process {
      * @throws IllegalStateException if the kernel has no physical memory
      */
     public void writeMemory(long addr, byte[] bytes) {
-        access(addr, bytes.clone(), true);
+        access(addr, bytes, true);
     }
 
     private void access(long addr, byte[] buf, boolean write) {

@@ -35,11 +35,8 @@ public final class SmapsRenderer {
             {"SEALED", "sl"}, {"DROPPABLE", "dp"},
         };
         for (String[] e : m) {
-            for (VmaFlag f : VmaFlag.values()) {
-                if (f.name().equals(e[0])) {
-                    MNEMONICS[f.bit()] = e[1];
-                }
-            }
+            // valueOf, so that a renamed flag fails loudly here instead of vanishing from VmFlags.
+            MNEMONICS[VmaFlag.valueOf(e[0]).bit()] = e[1];
         }
     }
 

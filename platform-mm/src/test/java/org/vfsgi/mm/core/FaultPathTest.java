@@ -530,6 +530,28 @@ class FaultPathTest {
     }
 
     @Test
+    void faultHookRetryIsRetriedAFewTimesThenSigbus() {
+        long frame = ram.allocate();
+        int[] calls = {0};
+        DiskFile f = new DiskFile(new DiskFile.DiskInode(P, true));
+        f.vmOps = VmOperations.builder().name("busy_vm_ops").fault(vmf -> {
+            // Busy twice on page 0, always busy on page 1.
+            if (++calls[0] <= 2 || vmf.pgoff() == 1) {
+                return VmFaultResult.RETRY;
+            }
+            ram.get(frame);
+            vmf.setPage(frame);
+            return VmFaultResult.PAGE;
+        }).build();
+        long a = p.mmap(A, 2 * P, RW, SHARED, f, 0);
+        p.readMemory(a, 1);
+        assertEquals(3, calls[0]);
+        SignalException e = expectSignal(p, Signal.SIGBUS, a + P, () -> p.readMemory(a + P, 1));
+        assertTrue(e.getMessage().contains("retry"), e.getMessage());
+        assertEquals(3 + FaultHandler.MAX_DRIVER_RETRIES + 1, calls[0]);
+    }
+
+    @Test
     void faultHookWithoutPageIsSigbusAndCounted() {
         DiskFile.DiskInode ino = new DiskFile.DiskInode(P, true);
         DiskFile f = new DiskFile(ino);
