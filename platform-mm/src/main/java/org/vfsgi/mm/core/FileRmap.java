@@ -81,6 +81,15 @@ public final class FileRmap implements ReverseMap {
         }
     }
 
+    /** Takes the write lock around a change of a linked VMA's range ({@code vma_prepare}). */
+    void lockWrite() {
+        lock.writeLock().lock();
+    }
+
+    void unlockWrite() {
+        lock.writeLock().unlock();
+    }
+
     /** Releases the write lock kept by {@link #link(Vma, boolean)} with {@code holdLock}. */
     void unlockHeld() {
         lock.writeLock().unlock();

@@ -215,6 +215,29 @@ public final class MmStruct implements AddressSpace {
         }
     }
 
+    /**
+     * {@code i_mmap_lock_write} around a change of a file VMA's start, end or pgoff (as the
+     * kernel's {@code vma_prepare} does), so that an rmap walker (the page cache's mkclean,
+     * truncation) never reads a half-updated range.
+     *
+     * @param file the VMA's file, or null for anonymous memory (then nothing is locked)
+     * @return the locked rmap to hand to {@link #rmapUnlockWrite}, or null
+     */
+    FileRmap rmapLockWrite(org.vfsgi.vfs.File file) {
+        if (file == null) {
+            return null;
+        }
+        FileRmap rmap = kernel.rmapOf(file);
+        rmap.lockWrite();
+        return rmap;
+    }
+
+    static void rmapUnlockWrite(FileRmap rmap) {
+        if (rmap != null) {
+            rmap.unlockWrite();
+        }
+    }
+
     void unlinkFile(Vma vma) {
         if (vma.file != null) {
             kernel.rmapOf(vma.file).unlink(vma);

@@ -115,6 +115,49 @@ public final class PageMemory {
         return rm instanceof FileRmap ? ((FileRmap) rm).pageCache() : null;
     }
 
+    /**
+     * {@code truncate_pagecache}: the inode's size dropped to {@code newSize} (the caller has set
+     * it already, as the kernel's {@code i_size_write} precedes this). Unmaps every page at or
+     * beyond the new end of file from every VMA mapping the inode — private copies included, as
+     * {@code unmap_mapping_range(.., even_cows=1)} does, since those addresses are beyond end of
+     * file now — then drops those pages from the page cache and zeroes the tail of the last one,
+     * then unmaps once more for a fault that raced the first pass. Later accesses there get SIGBUS.
+     *
+     * @param inode an inode whose reverse map is a {@link FileRmap}
+     * @param newSize the new size in bytes
+     * @return the number of page-cache pages dropped
+     * @throws MmException EINVAL if the inode's reverse map is not the platform's
+     * @throws IllegalArgumentException if {@code newSize} is negative
+     */
+    public long truncatePagecache(Inode inode, long newSize) {
+        if (newSize < 0) {
+            throw new IllegalArgumentException("negative size " + newSize);
+        }
+        FileRmap rmap = rmapOf(inode);
+        long holeIndex = (newSize + org.vfsgi.mm.Mman.PAGE_SIZE - 1) >>> org.vfsgi.mm.Mman.PAGE_SHIFT;
+        unmapMappingRange(rmap, holeIndex);
+        PageCache cache = rmap.pageCache();
+        long dropped = cache == null ? 0 : cache.truncateSize(newSize);
+        unmapMappingRange(rmap, holeIndex);
+        return dropped;
+    }
+
+    /** {@code unmap_mapping_range} from {@code fromIndex} to the end, over the rmap (read lock held). */
+    private void unmapMappingRange(FileRmap rmap, long fromIndex) {
+        rmap.forEachMapping(v -> {
+            org.vfsgi.mm.core.page.PageTable pt = v.mm.pageTable();
+            if (pt == null) {
+                return;
+            }
+            long vEndIndex = v.pgoff + v.pages();
+            if (fromIndex >= vEndIndex) {
+                return;
+            }
+            long s = fromIndex <= v.pgoff ? v.start : v.start + ((fromIndex - v.pgoff) << org.vfsgi.mm.Mman.PAGE_SHIFT);
+            core.zapRange(pt, s, v.end, mappingOf(v, false));
+        });
+    }
+
     /** The API's address-space operations as the page cache's {@link PageIo}. */
     private static PageIo adapt(AddressSpaceOperations aops) {
         return new PageIo() {

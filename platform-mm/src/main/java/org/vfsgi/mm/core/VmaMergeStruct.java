@@ -152,7 +152,12 @@ public final class VmaMergeStruct {
             state = State.ERROR_NOMEM;
             return null;
         }
-        commit(tgt, newStart, newEnd, newPgoff, remove == null ? new Vma[0] : new Vma[] {remove});
+        FileRmap rmap = mm.rmapLockWrite(file);
+        try {
+            commit(tgt, newStart, newEnd, newPgoff, remove == null ? new Vma[0] : new Vma[] {remove});
+        } finally {
+            MmStruct.rmapUnlockWrite(rmap);
+        }
         return tgt;
     }
 
@@ -193,6 +198,16 @@ public final class VmaMergeStruct {
             state = State.ERROR_NOMEM;
             return null;
         }
+        FileRmap rmap = mm.rmapLockWrite(file);
+        try {
+            return commitExisting(mid, left, right, removeMiddle);
+        } finally {
+            MmStruct.rmapUnlockWrite(rmap);
+        }
+    }
+
+    /** The commit part of {@link #mergeExistingRange()}, with the file's rmap write-locked. */
+    private Vma commitExisting(Vma mid, boolean left, boolean right, boolean removeMiddle) {
         VmaTree tree = mm.tree();
         if (left && right) {
             commit(prev, prev.start, next.end, prev.pgoff, new Vma[] {mid, next});

@@ -71,18 +71,24 @@ final class VmaOps {
         Vma nv = vma.dup(mm);
         vma.startWrite();
         long delta = (addr - vma.start) >>> Mman.PAGE_SHIFT;
-        if (newBelow) {
-            nv.end = addr;
-            vma.start = addr;
-            vma.pgoff += delta;
-            mm.tree().adjusted(vma);
-        } else {
-            nv.start = addr;
-            nv.pgoff = vma.pgoff + delta;
-            vma.end = addr;
-            mm.tree().adjusted(vma);
+        FileRmap rmap = mm.rmapLockWrite(vma.file);
+        try {
+            if (newBelow) {
+                nv.end = addr;
+                vma.start = addr;
+                vma.pgoff += delta;
+                mm.tree().adjusted(vma);
+            } else {
+                nv.start = addr;
+                nv.pgoff = vma.pgoff + delta;
+                vma.end = addr;
+                mm.tree().adjusted(vma);
+            }
+            // Linked under the same lock: a walker sees both halves or the old whole, never a gap.
+            mm.linkFile(nv, false);
+        } finally {
+            MmStruct.rmapUnlockWrite(rmap);
         }
-        mm.linkFile(nv, false);
         mm.vmaOpen(nv);
         nv.startWrite();
         mm.insertVma(nv);
@@ -405,8 +411,13 @@ final class VmaOps {
                     throw err(Errno.ENOMEM, step, "commit limit reached");
                 }
                 vma.startWrite();
-                vma.end = newEnd;
-                mm.tree().adjusted(vma);
+                FileRmap rmap = mm.rmapLockWrite(vma.file);
+                try {
+                    vma.end = newEnd;
+                    mm.tree().adjusted(vma);
+                } finally {
+                    MmStruct.rmapUnlockWrite(rmap);
+                }
                 mm.totalVm += pages;
                 mm.kernel().trace().emit(mm.ownerPid(), vma.start, vma.end, vma.path(), TraceStep.MREMAP, "ok",
                         "grown in place");

@@ -279,6 +279,63 @@ class FaultPathTest {
     }
 
     @Test
+    void truncateUnmapsPagesBeyondTheNewEndEvenPrivateCopies() {
+        DiskFile.DiskInode ino = new DiskFile.DiskInode(3 * P, false);
+        ino.store(P + 20, b("zz"));
+        ino.store(2 * P, b("last"));
+        DiskFile f = new DiskFile(ino);
+        Process q = kernel.spawn();
+        // p: SSS shared     q: PPP private, page 2 copied on write
+        long a = p.mmap(A, 3 * P, RW, SHARED, f, 0);
+        long qa = q.mmap(A, 3 * P, RW, PRIVATE, f, 0);
+        assertEquals("last", read(p, a + 2 * P, 4));
+        assertEquals("zz", read(p, a + P + 20, 2));
+        q.writeMemory(qa + 2 * P, b("mine"));
+        long used = ram.usedFrames();
+
+        ino.size = P + 10;
+        assertEquals(1, kernel.pageMemory().truncatePagecache(ino, ino.size));
+        assertEquals(used - 2, ram.usedFrames(), "the cached page and the private copy beyond the end are gone");
+        expectSignal(p, Signal.SIGBUS, a + 2 * P, () -> p.readMemory(a + 2 * P, 1));
+        expectSignal(q, Signal.SIGBUS, qa + 2 * P, () -> q.readMemory(qa + 2 * P, 1));
+        assertArrayEquals(new byte[2], p.readMemory(a + P + 20, 2), "the cached last page's tail was zeroed");
+    }
+
+    @Test
+    void writebackRacingSplitsAndMergesOfAnotherMappingLosesNoWrite() throws Exception {
+        DiskFile.DiskInode ino = new DiskFile.DiskInode(4 * P, false);
+        DiskFile f = new DiskFile(ino);
+        Process q = kernel.spawn();
+        long a = p.mmap(A, 4 * P, RW, SHARED, f, 0);
+        long qa = q.mmap(A + 16 * P, 4 * P, RW, SHARED, f, 0);
+        int rounds = 300;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.concurrent.Future<?> splitter = pool.submit(() -> {
+                for (int i = 0; i < rounds; i++) {
+                    q.mprotect(qa + P, P, Mman.PROT_READ); // split into three
+                    q.mprotect(qa + P, P, RW); // and merge back
+                    q.writeMemory(qa + 3 * P, new byte[] {(byte) i, (byte) (i >> 8)});
+                }
+            });
+            java.util.concurrent.Future<?> syncer = pool.submit(() -> {
+                for (int i = 0; i < rounds; i++) {
+                    p.writeMemory(a, new byte[] {(byte) i, (byte) (i >> 8)});
+                    p.msync(a, 4 * P, Mman.MS_SYNC);
+                    assertArrayEquals(new byte[] {(byte) i, (byte) (i >> 8)}, ino.onDisk(0, 2));
+                }
+            });
+            splitter.get(120, java.util.concurrent.TimeUnit.SECONDS);
+            syncer.get(120, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+        q.msync(qa, 4 * P, Mman.MS_SYNC);
+        assertArrayEquals(new byte[] {(byte) (rounds - 1), (byte) ((rounds - 1) >> 8)}, ino.onDisk(3 * P, 2));
+        assertEquals(1, q.mm().mapCount(), "every split merged back");
+    }
+
+    @Test
     void writeToReadOnlyVmaIsSigsegv() {
         long a = p.mmap(A, P, Mman.PROT_READ, ANON, null, 0);
         assertArrayEquals(new byte[4], p.readMemory(a, 4));
