@@ -69,7 +69,8 @@ public final class Vma implements VmArea {
         v.vmOps = vmOps;
         v.privateData = privateData;
         v.anonVma = anonVma;
-        v.state = (byte) (DETACHED | (state & FORK_CHILD));
+        // Copies of a revoked VMA (split pieces, mremap and fork copies) stay revoked.
+        v.state = (byte) (DETACHED | (state & (FORK_CHILD | REVOKED)));
         return v;
     }
 

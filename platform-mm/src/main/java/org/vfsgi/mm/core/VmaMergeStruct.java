@@ -71,7 +71,8 @@ public final class VmaMergeStruct {
 
     /** {@code is_mergeable_vma}: flags equal ignoring sticky ones, same file. */
     private boolean isMergeable(Vma vma) {
-        return vma.flags.diff(flags).clearMask(VmaFlags.STICKY).isEmpty() && vma.file == file;
+        // A revoked VMA never merges: the merged range would gain or lose its revocation.
+        return vma.flags.diff(flags).clearMask(VmaFlags.STICKY).isEmpty() && vma.file == file && !vma.isRevoked();
     }
 
     /** {@code is_mergeable_anon_vma}: a fork child cannot take another's anonymous memory. */
@@ -170,7 +171,7 @@ public final class VmaMergeStruct {
     Vma mergeExistingRange() {
         state = State.NOMERGE;
         Vma mid = middle;
-        if (flags.testAnyMask(VmaFlags.SPECIAL)) {
+        if (flags.testAnyMask(VmaFlags.SPECIAL) || mid.isRevoked()) {
             return null;
         }
         boolean leftSide = start == mid.start;

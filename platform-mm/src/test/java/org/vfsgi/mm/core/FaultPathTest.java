@@ -632,6 +632,28 @@ class FaultPathTest {
     }
 
     @Test
+    void revocationSurvivesSplitForkAndNeverMerges() {
+        DiskFile.DiskInode ino = new DiskFile.DiskInode(4 * P, false);
+        DiskFile f = new DiskFile(ino);
+        // 0123
+        // RRR.  revoked, then split by mprotect of page 1
+        long a = p.mmap(A, 3 * P, RW, SHARED, f, 0);
+        p.mm().revoke(p.mm().vmaLookup(a));
+        p.mprotect(a + P, P, Mman.PROT_READ);
+        assertEquals(3, p.mm().mapCount());
+        p.mprotect(a + P, P, RW);
+        assertEquals(3, p.mm().mapCount(), "revoked pieces do not merge back");
+        expectSignal(p, Signal.SIGBUS, a + 2 * P, () -> p.readMemory(a + 2 * P, 1));
+        // A new mapping of the same file right after does not merge into the revoked VMA.
+        long next = p.mmap(a + 3 * P, P, RW, SHARED, f, 3 * P);
+        assertEquals(4, p.mm().mapCount());
+        assertArrayEquals(new byte[1], p.readMemory(next, 1));
+        Process c = p.fork();
+        expectSignal(c, Signal.SIGBUS, a, () -> c.readMemory(a, 1));
+        assertArrayEquals(new byte[1], c.readMemory(next, 1));
+    }
+
+    @Test
     void sharedMemoryOnlyFileIsSharedAcrossProcesses() {
         DiskFile.DiskInode ino = new DiskFile.DiskInode(P, true);
         DiskFile f = new DiskFile(ino);
