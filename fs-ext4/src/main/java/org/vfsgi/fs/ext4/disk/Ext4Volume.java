@@ -387,6 +387,30 @@ public final class Ext4Volume implements AutoCloseable {
         return cache;
     }
 
+    /** Physical blocks an inode's map and tree occupy (tree blocks first): lets tests aim at metadata. */
+    synchronized List<Long> blocksOf(long ino, int maxData) {
+        InodeRec r = readInode(ino);
+        FileMap m = FileMap.load(this, r);
+        List<Long> out = new ArrayList<>(m.treeBlocks);
+        for (FileMap.Extent e : m.extents) {
+            for (int i = 0; i < e.len && out.size() < maxData + m.treeBlocks.size(); i++) {
+                out.add(e.pblk + i);
+            }
+        }
+        return out;
+    }
+
+    /** @return {inode table block, byte offset} of an inode, for tests that corrupt it */
+    long[] inodeLocation(long ino) {
+        return groups.inodeLocation(ino);
+    }
+
+    /** @return the group descriptor table's first block and length, and group 0's bitmaps and inode table */
+    long[] metadataLayout() {
+        return new long[] {groups.gdtStart, groups.gdtBlocks, groups.blockBitmap(0), groups.inodeBitmap(0),
+            groups.inodeTable(0), groups.inodeTableBlocks};
+    }
+
     /** eh_depth of an inode's extent tree (-1 without one): lets tests prove a tree grew index levels. */
     synchronized int extentDepth(long ino) {
         InodeRec r = readInode(ino);

@@ -47,6 +47,10 @@ final class FileMap {
         if (inode.hasFlag(Ext4Inode.EXT4_INLINE_DATA_FL)) {
             throw new Ext4Exception("EOPNOTSUPP", "inode " + inode.ino + " keeps its data inline (inline_data)");
         }
+        if (inode.type() == Ext4Inode.S_IFLNK && !inode.hasFlag(Ext4Inode.EXT4_EXTENTS_FL) && inode.size() < 60
+                && inode.blocksRaw() == 0) {
+            return m; // a fast symlink: i_block holds the target, not block numbers
+        }
         if (inode.hasFlag(Ext4Inode.EXT4_EXTENTS_FL)) {
             m.extentFormat = true;
             byte[] root = new byte[60];
