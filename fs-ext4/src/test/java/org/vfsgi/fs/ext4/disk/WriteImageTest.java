@@ -275,6 +275,65 @@ class WriteImageTest {
     }
 
     @Test
+    void manyGroupsFillUpWithMetadataCsum() throws Exception {
+        fillManyGroups();
+    }
+
+    @Test
+    void manyGroupsFillUpWithCrc16GroupDescriptors() throws Exception {
+        fillManyGroups("-O", "^metadata_csum,uninit_bg");
+    }
+
+    /**
+     * Thousands of small files over three 1 KiB-block groups: allocation reaches groups whose
+     * bitmaps were never initialised (BLOCK_UNINIT / INODE_UNINIT) until the device is full.
+     */
+    private void fillManyGroups(String... opts) throws Exception {
+        Path img = tmp.resolve("groups.img");
+        E2fsTools.mkfs(img, null, 1024, 40L * 1024 * 1024, opts);
+        String before = E2fsTools.run("dumpe2fs", img.toString()).outText();
+        assertTrue(before.contains("BLOCK_UNINIT") && before.contains("INODE_UNINIT"), before);
+        Random rnd = new Random(13);
+        Ext4Exception full = null;
+        List<String> names = new ArrayList<>();
+        Map<String, byte[]> all = new TreeMap<>();
+        try (ImageDevice dev = new ImageDevice(img, false)) {
+            Ext4Volume v = Ext4Volume.mount(dev, false);
+            for (int d = 0; d < 300 && full == null; d++) {
+                try {
+                    long dir = v.mkdir(Ext4Volume.ROOT_INO, "dir" + d, 0755);
+                    for (int i = 0; i < 50; i++) {
+                        long ino = v.create(dir, "f" + i, 0644);
+                        byte[] data = new byte[i == 0 ? 300_000 : 500 + rnd.nextInt(6000)];
+                        rnd.nextBytes(data);
+                        int n = v.write(ino, 0, data, 0, data.length);
+                        all.put("/dir" + d + "/f" + i, Arrays.copyOf(data, n));
+                        names.add("/dir" + d + "/f" + i);
+                    }
+                } catch (Ext4Exception e) {
+                    full = e;
+                }
+            }
+            assertNotNull(full, "the device filled up");
+            assertEquals("ENOSPC", full.errno(), full.getMessage());
+            // free a few, then unmount
+            v.unlink(v.resolve("/dir0"), "f1");
+            all.remove("/dir0/f1");
+            v.unmount();
+        }
+        String after = E2fsTools.run("dumpe2fs", img.toString()).outText();
+        assertTrue(after.indexOf("BLOCK_UNINIT") < 0 || after.indexOf("INODE_UNINIT") < 0, after);
+        assertClean(img);
+        for (int i = 0; i < 25; i++) {
+            String n = names.get(rnd.nextInt(names.size()));
+            if (all.containsKey(n)) {
+                model.put(n, all.get(n));
+            }
+        }
+        assertModelOnDisk(img);
+    }
+
+    @Test
     void addingManyEntriesToAnHtreeDirectoryStaysClean() throws Exception {
         Path img = image(4096, 32L * 1024 * 1024, true);
         try (ImageDevice dev = new ImageDevice(img, false)) {
