@@ -102,7 +102,7 @@ public final class PageMemory {
             return c;
         }
         AddressSpaceOperations aops = inode.addressSpaceOperations();
-        PageCache fresh = aops == null ? PageCache.memoryOnly(ram) : new PageCache(ram, adapt(aops), inode::size);
+        PageCache fresh = aops == null ? PageCache.memoryOnly(ram) : new PageCache(ram, adapt(inode, aops), inode::size);
         return rmap.installPageCache(fresh);
     }
 
@@ -158,17 +158,37 @@ public final class PageMemory {
         });
     }
 
-    /** The API's address-space operations as the page cache's {@link PageIo}. */
-    private static PageIo adapt(AddressSpaceOperations aops) {
+    /**
+     * The API's address-space operations as the page cache's {@link PageIo}. A file system that
+     * throws anything but an {@link IOException} broke its contract: that is counted, and the
+     * read or write-back fails as an I/O error (SIGBUS for a fault, EIO for msync) rather than
+     * escaping from the platform as a stack trace.
+     */
+    private PageIo adapt(Inode inode, AddressSpaceOperations aops) {
         return new PageIo() {
             @Override
             public int readPage(long index, byte[] buf) throws IOException {
-                return aops.readPage(index, buf);
+                try {
+                    return aops.readPage(index, buf);
+                } catch (RuntimeException e) {
+                    throw broken("read_folio", index, e);
+                }
             }
 
             @Override
             public void writePage(long index, byte[] buf, int len) throws IOException {
-                aops.writePage(index, buf, len);
+                try {
+                    aops.writePage(index, buf, len);
+                } catch (RuntimeException e) {
+                    throw broken("writepage", index, e);
+                }
+            }
+
+            private IOException broken(String op, long index, RuntimeException e) {
+                kernel.violations().report(ContractViolation.HOOK_THREW, 0, index << org.vfsgi.mm.Mman.PAGE_SHIFT,
+                        (index + 1) << org.vfsgi.mm.Mman.PAGE_SHIFT, "inode " + inode.ino(),
+                        "address_space_operations." + op + " threw " + e + " instead of an IOException");
+                return new IOException(op + " of page " + index + " failed: " + e, e);
             }
         };
     }

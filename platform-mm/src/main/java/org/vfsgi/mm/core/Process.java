@@ -8,6 +8,7 @@ import org.vfsgi.mm.MmException;
 import org.vfsgi.mm.Mman;
 import org.vfsgi.mm.Signal;
 import org.vfsgi.mm.SignalException;
+import org.vfsgi.mm.VmaFlag;
 import org.vfsgi.mm.VmaFlags;
 import org.vfsgi.mm.core.page.PageTable;
 import org.vfsgi.mm.core.page.UserAccessException;
@@ -86,11 +87,51 @@ public final class Process {
         } else if (file == null) {
             throw new MmException(Errno.EBADF, "ksys_mmap_pgoff", "no file and no MAP_ANONYMOUS");
         }
+        long mapped;
         mm.mmapWriteLock();
         try {
-            return MmapState.doMmap(mm, file, addr, len, prot, flags, offset >>> Mman.PAGE_SHIFT);
+            mapped = MmapState.doMmap(mm, file, addr, len, prot, flags, offset >>> Mman.PAGE_SHIFT);
         } finally {
             mm.mmapWriteUnlock();
+        }
+        if (kernel.pageMemory() != null && ((flags & (Mman.MAP_POPULATE | Mman.MAP_NONBLOCK)) == Mman.MAP_POPULATE
+                || (flags & Mman.MAP_LOCKED) != 0)) {
+            populate(mapped, mapped + VmaOps.pageAlign(len));
+        }
+        return mapped;
+    }
+
+    /**
+     * {@code mm_populate} after {@code MAP_POPULATE} or {@code MAP_LOCKED}: fault every page of
+     * the range in, under the mmap read lock taken after the mapping's write lock was dropped, as
+     * the kernel does. Private writable memory is faulted for writing, so copy-on-write is broken
+     * up front ({@code populate_vma_page_range}); I/O and PFN mappings and inaccessible ones are
+     * skipped; the first failing fault ends the populate silently, since mmap itself succeeded.
+     */
+    private void populate(long start, long end) {
+        mm.mmapReadLock();
+        try {
+            FaultHandler.Access acc = new FaultHandler.Access();
+            long a = start;
+            while (a < end) {
+                Vma v = mm.tree().find(a);
+                if (v == null || v.start >= end) {
+                    return;
+                }
+                a = Math.max(a, v.start);
+                long stop = Math.min(end, v.end);
+                boolean skip = v.flags.testAny(VmaFlag.IO, VmaFlag.PFNMAP)
+                        || !FaultHandler.accessAllowed(v.flags, false);
+                boolean write = v.flags.test(VmaFlag.WRITE) && !v.flags.test(VmaFlag.SHARED);
+                for (; !skip && a < stop; a += Mman.PAGE_SIZE) {
+                    if (FaultHandler.handle(mm, a, write, acc).isError()) {
+                        return;
+                    }
+                }
+                a = stop;
+            }
+        } finally {
+            mm.mmapReadUnlock();
         }
     }
 

@@ -27,6 +27,8 @@ final class DiskFile implements File {
         int reads;
         int writes;
         boolean failWrites;
+        /** When set, readPage throws it: a file system breaking the IOException-only contract. */
+        RuntimeException readBug;
         final boolean memoryOnly;
 
         DiskInode(long size, boolean memoryOnly) {
@@ -68,6 +70,9 @@ final class DiskFile implements File {
                 @Override
                 public int readPage(long index, byte[] buf) {
                     reads++;
+                    if (readBug != null) {
+                        throw readBug;
+                    }
                     byte[] p = disk.get(index);
                     if (p == null) {
                         return 0;

@@ -81,6 +81,28 @@ class FaultPathTest {
     }
 
     @Test
+    void mapPopulateFaultsEveryPageInAndBreaksCopyOnWriteForPrivateWritableMemory() {
+        long used = ram.usedFrames();
+        long a = p.mmap(A, 4 * P, RW, ANON | Mman.MAP_POPULATE, null, 0);
+        assertEquals(4, p.mm().pageTable().presentCount());
+        assertEquals(used + 4, ram.usedFrames(), "written-to pages, not the zero page");
+
+        DiskFile.DiskInode ino = new DiskFile.DiskInode(2 * P, false);
+        ino.store(P, b("pop"));
+        long s = p.mmap(A + 8 * P, 2 * P, Mman.PROT_READ, SHARED | Mman.MAP_POPULATE, new DiskFile(ino), 0);
+        assertEquals(6, p.mm().pageTable().presentCount());
+        assertEquals(2, cacheOf(ino).pageCount());
+        int reads = ino.reads;
+        assertEquals("pop", read(p, s + P, 3));
+        assertEquals(reads, ino.reads, "already populated: no I/O on access");
+
+        // MAP_POPULATE|MAP_NONBLOCK populates nothing (the kernel ignores MAP_POPULATE then).
+        p.mmap(A + 16 * P, P, RW, ANON | Mman.MAP_POPULATE | Mman.MAP_NONBLOCK, null, 0);
+        assertEquals(6, p.mm().pageTable().presentCount());
+        assertEquals(a, A);
+    }
+
+    @Test
     void privateFileMappingCopiesOnWriteAndLeavesThePageCacheAlone() throws Exception {
         DiskFile.DiskInode ino = new DiskFile.DiskInode(2 * P, false);
         ino.store(0, b("file data"));
@@ -333,6 +355,17 @@ class FaultPathTest {
         q.msync(qa, 4 * P, Mman.MS_SYNC);
         assertArrayEquals(new byte[] {(byte) (rounds - 1), (byte) ((rounds - 1) >> 8)}, ino.onDisk(3 * P, 2));
         assertEquals(1, q.mm().mapCount(), "every split merged back");
+    }
+
+    @Test
+    void fileSystemThatThrowsFromReadPageGivesSigbusAndIsCounted() {
+        DiskFile.DiskInode ino = new DiskFile.DiskInode(P, false);
+        ino.readBug = new IllegalStateException("fs bug");
+        long a = p.mmap(A, P, RW, SHARED, new DiskFile(ino), 0);
+        expectSignal(p, Signal.SIGBUS, a, () -> p.readMemory(a, 1));
+        assertEquals(1, kernel.violations().count(ContractViolation.HOOK_THREW));
+        ino.readBug = null;
+        assertArrayEquals(new byte[1], p.readMemory(a, 1), "nothing half-cached stays behind");
     }
 
     @Test
