@@ -1090,8 +1090,6 @@ public final class Ext4Volume implements AutoCloseable {
         FileMap m = fileMap(r);
         byte[] blk = new byte[bs];
         int done = 0;
-        long oldSize = r.size();
-        boolean mapChanged = false;
         while (done < len) {
             long p = pos + done;
             long lblk = p / bs;
@@ -1145,23 +1143,16 @@ public final class Ext4Volume implements AutoCloseable {
                 }
                 throw e;
             }
-            mapChanged = true;
             for (long i = 0; i < got[1] && done < len; i++) {
                 long q = pos + done;
                 int ib = (int) (q % bs);
                 int c = Math.min(bs - ib, len - done);
+                // a new block (or a formerly unwritten one) reads as zeros around the data written
                 java.util.Arrays.fill(blk, (byte) 0);
-                if (ib > 0 || c < bs) {
-                    // the old content of an unwritten block or past EOF reads as zeros: keep it so
-                    java.util.Arrays.fill(blk, (byte) 0);
-                }
                 System.arraycopy(data, off + done, blk, ib, c);
                 cache.writeData(got[0] + i, blk, 0, "inode " + r.ino + "'s data");
                 done += c;
             }
-        }
-        if (!mapChanged && r.size() == oldSize) {
-            return done;
         }
         return done;
     }

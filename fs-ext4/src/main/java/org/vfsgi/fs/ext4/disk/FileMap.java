@@ -39,6 +39,7 @@ final class FileMap {
     /** Blocks the on-disk tree (or indirect map) itself occupies. */
     final List<Long> treeBlocks = new ArrayList<>();
     boolean extentFormat;
+    private long mappedIndirect;
 
     // ---- reading
 
@@ -148,6 +149,10 @@ final class FileMap {
             return;
         }
         vol.checkDataRange(ptr, 1, "inode " + inode.ino + "'s indirect block");
+        if (treeBlocks.size() >= vol.blocksCount()) {
+            // a block referenced over and over: without this a crafted map could take 2^30 steps
+            throw Ext4Exception.corrupted("inode " + inode.ino + " has more indirect blocks than the file system");
+        }
         treeBlocks.add(ptr);
         byte[] b = vol.cache().meta(ptr, "an indirect block of inode " + inode.ino);
         int perBlock = vol.blockSize() / 4;
@@ -174,6 +179,9 @@ final class FileMap {
             return;
         }
         vol.checkDataRange(pblk, 1, "inode " + inode.ino + "'s block map");
+        if (++mappedIndirect > vol.blocksCount()) {
+            throw Ext4Exception.corrupted("inode " + inode.ino + " maps more blocks than the file system has");
+        }
         if (!extents.isEmpty()) {
             Extent last = extents.get(extents.size() - 1);
             if (last.end() == lblk && last.pblk + last.len == pblk && last.len < EXT_INIT_MAX_LEN) {

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link Ext4Exception}, within a time bound, and a read-only mount leaves the bytes untouched.
  */
 class CorruptionFuzzTest {
-    private static final int CASES_PER_IMAGE = 250;
+    private static final int CASES_PER_IMAGE = Integer.getInteger("ext4.fuzz.cases", 250);
+    private static final long SEED_SHIFT = Long.getLong("ext4.fuzz.seed", 0);
 
     @TempDir
     Path tmp;
@@ -105,7 +106,7 @@ class CorruptionFuzzTest {
     private void fuzz(byte[] pristine, long seed) {
         List<Region> regions = regions(pristine);
         assertTrue(regions.stream().anyMatch(r -> r.what().startsWith("extent block")), "the image has extent blocks");
-        Random rnd = new Random(seed);
+        Random rnd = new Random(seed + SEED_SHIFT);
         Map<String, Integer> outcomes = new TreeMap<>();
         for (int c = 0; c < CASES_PER_IMAGE; c++) {
             byte[] img = pristine.clone();
