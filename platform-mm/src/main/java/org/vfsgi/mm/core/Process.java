@@ -322,7 +322,9 @@ public final class Process {
                 pm.userMemory().readUser(pt, addr, buf, 0, buf.length, (a, w) -> FaultHandler.handle(mm, a, w, acc));
             }
         } catch (UserAccessException e) {
-            String reason = acc.reason != null ? acc.reason : e.result().name();
+            // No reason means the fault handler was never asked: the entry was present but its
+            // frame belongs to no memory or device (UserMemory's bus error).
+            String reason = acc.reason != null ? acc.reason : "the mapped page frame belongs to no memory or device";
             SignalException s = new SignalException(Signal.valueOf(e.signal()), pid, e.address(),
                     (write ? "write: " : "read: ") + reason + " (" + e.transferred() + " bytes transferred)");
             long page = e.address() & VmaOps.PAGE_MASK;

@@ -21,7 +21,12 @@ final class TestRam implements PhysicalMemory {
     private int freeTop;
 
     TestRam(int frames) {
-        this.base = 0x1000;
+        this(0x1000, frames);
+    }
+
+    /** Frames from PFN {@code base}: a second instance can play a device elsewhere in the physical map. */
+    TestRam(long base, int frames) {
+        this.base = base;
         this.frames = frames;
         this.data = new byte[frames][];
         this.refs = new int[frames];
