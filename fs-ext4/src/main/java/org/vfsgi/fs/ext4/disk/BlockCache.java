@@ -23,6 +23,11 @@ final class BlockCache {
     private boolean readOnly;
     private final Map<Long, byte[]> clean = new LinkedHashMap<>(256, 0.75f, true);
     private final TreeMap<Long, byte[]> dirty = new TreeMap<>();
+    /**
+     * Cached blocks whose checksum was verified since they came from the device: this engine
+     * rewrites a block's checksum whenever it changes one, so they need no second check.
+     */
+    private final java.util.Set<Long> verified = new java.util.HashSet<>();
     private long bytesWritten;
 
     BlockCache(BlockDevice dev, int blockSize, long blocksCount, boolean readOnly) {
@@ -61,10 +66,11 @@ final class BlockCache {
         }
         b = new byte[blockSize];
         readRaw(blk, b, 0);
+        verified.remove(blk);
         clean.put(blk, b);
         if (clean.size() > MAX_CLEAN) {
             var it = clean.entrySet().iterator();
-            it.next();
+            verified.remove(it.next().getKey());
             it.remove();
         }
         return b;
@@ -76,6 +82,7 @@ final class BlockCache {
         requireWritable();
         byte[] b = new byte[blockSize];
         clean.remove(blk);
+        verified.remove(blk);
         dirty.put(blk, b);
         return b;
     }
@@ -90,6 +97,15 @@ final class BlockCache {
     void forget(long blk) {
         clean.remove(blk);
         dirty.remove(blk);
+        verified.remove(blk);
+    }
+
+    boolean isVerified(long blk) {
+        return verified.contains(blk);
+    }
+
+    void setVerified(long blk) {
+        verified.add(blk);
     }
 
     /** Reads a data block, seeing any unwritten metadata copy first. */
@@ -112,6 +128,7 @@ final class BlockCache {
         requireWritable();
         clean.remove(blk);
         dirty.remove(blk);
+        verified.remove(blk);
         writeRaw(blk, src, off);
     }
 

@@ -718,7 +718,7 @@ public final class Ext4Volume implements AutoCloseable {
             throw Ext4Exception.corrupted("directory inode " + dir.ino + " has a hole at block " + lblk);
         }
         byte[] b = cache.meta(pblk, "directory inode " + dir.ino);
-        if (csum) {
+        if (csum && !cache.isVerified(pblk)) {
             if (hasDirentTail(b)) {
                 int c = Crc.crc32c(inodeSeed(dir), b, 0, bs - 12);
                 if (c != Le.s32(b, bs - 4)) {
@@ -730,6 +730,7 @@ public final class Ext4Volume implements AutoCloseable {
                 throw Ext4Exception.corrupted("directory inode " + dir.ino + " block " + lblk
                         + " has no checksum tail");
             }
+            cache.setVerified(pblk);
         }
         return b;
     }
@@ -900,6 +901,10 @@ public final class Ext4Volume implements AutoCloseable {
     /** The htree walk's result: the leaf to search first and any collision continuations. */
     private static final class DxPath {
         final List<Long> candidates = new ArrayList<>();
+        /** The index node holding the leaf's entry, and that entry's position in it. */
+        long parentLblk;
+        int parentAt;
+        int hashVersion;
     }
 
     private int dxHashVersion(int rootVersion) {
@@ -952,6 +957,9 @@ public final class Ext4Volume implements AutoCloseable {
                 throw Ext4Exception.corrupted("directory inode " + d.ino + " htree points at block " + child);
             }
             if (level == levels) {
+                path.parentLblk = nodeLblk;
+                path.parentAt = at;
+                path.hashVersion = dxHashVersion(version);
                 path.candidates.add(child);
                 // names with the same hash may continue in the next leaves, marked by the low bit
                 for (int i = at + 1; i < count; i++) {
@@ -1883,7 +1891,15 @@ public final class Ext4Volume implements AutoCloseable {
             if (p != null && insertInBlock(d, m, p.candidates.get(0), name, ino, ft)) {
                 return;
             }
-            // the leaf is full: drop the index and carry on as a linear directory, which e2fsck accepts
+            if (p != null && splitLeaf(d, m, p)) {
+                DxPath q = dxFind(d, m, name);
+                if (insertInBlock(d, m, q.candidates.get(0), name, ino, ft)) {
+                    return;
+                }
+            }
+            // no room to split (index node full, or one hash fills the leaf): drop the index and
+            // carry on as a linear directory, which e2fsck accepts
+            n = dirBlocks(d);
             convertToLinear(d, m, n);
         }
         for (long lblk = 0; lblk < n; lblk++) {
@@ -1946,6 +1962,94 @@ public final class Ext4Volume implements AutoCloseable {
             return true;
         }
         return false;
+    }
+
+    /**
+     * Splits a full htree leaf at a hash boundary into itself and a new block appended to the
+     * directory, and adds the new block to the index node above it.
+     *
+     * @return false when the index node has no room or every name in the leaf has the same hash
+     */
+    private boolean splitLeaf(InodeRec d, FileMap m, DxPath p) {
+        long leaf = p.candidates.get(0);
+        byte[] parent = dirBlock(d, m, p.parentLblk);
+        int co = dxCountOffset(p.parentLblk);
+        int limit = Le.u16(parent, co);
+        int count = Le.u16(parent, co + 2);
+        if (count >= limit) {
+            return false;
+        }
+        byte[] b = dirBlock(d, m, leaf);
+        List<long[]> live = new ArrayList<>(); // {hash, offset}
+        int[] seed = sb.hashSeed();
+        for (int[] e : parseBlock(d, leaf, b)) {
+            if (e[2] != 0 && e[3] > 0) {
+                byte[] nm = java.util.Arrays.copyOfRange(b, e[0] + 8, e[0] + 8 + e[3]);
+                live.add(new long[] {DirHash.hash(p.hashVersion, seed, nm) & 0xFFFFFFFFL, e[0]});
+            }
+        }
+        live.sort((x, y) -> Long.compare(x[0], y[0]));
+        int nLive = live.size();
+        int mid = nLive / 2;
+        while (mid < nLive && mid > 0 && live.get(mid)[0] == live.get(mid - 1)[0]) {
+            mid++;
+        }
+        if (mid >= nLive) {
+            mid = nLive / 2;
+            while (mid > 0 && live.get(mid)[0] == live.get(mid - 1)[0]) {
+                mid--;
+            }
+        }
+        if (mid <= 0) {
+            return false;
+        }
+        long splitHash = live.get(mid)[0];
+        long newLblk = dirBlocks(d);
+        long[] got = groups.allocBlocks(goalFor(d, m, newLblk), 1);
+        FileMap before = copyOf(m);
+        m.set(newLblk, got[0]);
+        try {
+            commitMap(d, m);
+        } catch (Ext4Exception e) {
+            groups.freeBlocks(got[0], 1);
+            m.extents.clear();
+            m.extents.addAll(before.extents);
+            throw e;
+        }
+        d.setSize(d.size() + bs);
+        byte[] low = new byte[bs];
+        byte[] high = cache.fresh(got[0], "a split htree leaf");
+        pack(b, live.subList(0, mid), low);
+        pack(b, live.subList(mid, nLive), high);
+        System.arraycopy(low, 0, b, 0, bs);
+        setDirTail(d, b);
+        cache.markDirty(m.map(leaf), b);
+        setDirTail(d, high);
+        // the new block's index entry goes right after the split leaf's
+        int at = p.parentAt + 1;
+        int from = co + 8 * at;
+        System.arraycopy(parent, from, parent, from + 8, 8 * (count - at));
+        Le.put32(parent, from, splitHash);
+        Le.put32(parent, from + 4, newLblk);
+        Le.put16(parent, co + 2, count + 1);
+        setDxTail(d, p.parentLblk, parent);
+        cache.markDirty(m.map(p.parentLblk), parent);
+        writeInode(d);
+        return true;
+    }
+
+    /** Lays entries of {@code src} (given by offset) one after another into {@code dst}; the last takes the rest. */
+    private void pack(byte[] src, List<long[]> entries, byte[] dst) {
+        int end = bs - (csum ? 12 : 0);
+        int at = 0;
+        for (int i = 0; i < entries.size(); i++) {
+            int off = (int) entries.get(i)[1];
+            int nl = Le.u8(src, off + 6);
+            int len = recLen(nl);
+            System.arraycopy(src, off, dst, at, 8 + nl);
+            Le.put16(dst, at + 4, encodeRecLen(i == entries.size() - 1 ? end - at : len));
+            at += len;
+        }
     }
 
     /** Clears EXT4_INDEX_FL and turns every htree node into an ordinary (empty) directory block. */

@@ -334,12 +334,48 @@ class WriteImageTest {
     }
 
     @Test
+    void aFullHtreeRootTurnsTheDirectoryLinear() throws Exception {
+        Path src = tmp.resolve("src1k");
+        new TreeGen(4, src).build(false, 300, 0);
+        Path img = tmp.resolve("h1k.img");
+        E2fsTools.mkfs(img, src, 1024, 24L * 1024 * 1024);
+        E2fsTools.indexDirectories(img);
+        List<String> names = new ArrayList<>();
+        try (ImageDevice dev = new ImageDevice(img, false)) {
+            Ext4Volume v = Ext4Volume.mount(dev, false);
+            long big = v.resolve("/bigdir");
+            assertTrue((v.inode(big).flags() & Ext4Inode.EXT4_INDEX_FL) != 0);
+            boolean indexedHalfway = false;
+            for (int i = 0; i < 2200; i++) {
+                String n = "a-rather-long-name-to-fill-leaves-quickly-" + i + "-" + "w".repeat(40);
+                v.create(big, n, 0644);
+                names.add(n);
+                if (i == 600) {
+                    indexedHalfway = (v.inode(big).flags() & Ext4Inode.EXT4_INDEX_FL) != 0;
+                }
+            }
+            assertTrue(indexedHalfway, "leaves were split while the root had room");
+            assertEquals(0, v.inode(big).flags() & Ext4Inode.EXT4_INDEX_FL, "a full root: linear now");
+            for (String n : names) {
+                v.lookup(big, n);
+            }
+            v.unmount();
+        }
+        assertClean(img);
+        String ls = E2fsTools.debugfs(img, "ls -l /bigdir");
+        for (int i = 0; i < names.size(); i += 97) {
+            assertTrue(ls.contains(names.get(i)), names.get(i));
+        }
+    }
+
+    @Test
     void addingManyEntriesToAnHtreeDirectoryStaysClean() throws Exception {
         Path img = image(4096, 32L * 1024 * 1024, true);
         try (ImageDevice dev = new ImageDevice(img, false)) {
             Ext4Volume v = Ext4Volume.mount(dev, false);
             long big = v.resolve("/bigdir");
             assertTrue((v.inode(big).flags() & Ext4Inode.EXT4_INDEX_FL) != 0);
+            long before = v.inode(big).size();
             List<String> names = new ArrayList<>();
             for (int i = 0; i < 700; i++) {
                 String n = "added-" + i + "-" + "q".repeat(i % 50);
@@ -354,8 +390,9 @@ class WriteImageTest {
             for (String n : names) {
                 assertTrue(v.lookup(big, n) > 0, n);
             }
-            assertEquals(0, v.inode(big).flags() & Ext4Inode.EXT4_INDEX_FL,
-                    "a full htree leaf turned the directory linear");
+            assertTrue((v.inode(big).flags() & Ext4Inode.EXT4_INDEX_FL) != 0,
+                    "full htree leaves were split, the directory is still indexed");
+            assertTrue(v.inode(big).size() > before, "the directory grew by split leaves");
             v.unmount();
         }
         assertClean(img);
