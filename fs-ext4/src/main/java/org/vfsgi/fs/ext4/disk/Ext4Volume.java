@@ -108,9 +108,7 @@ public final class Ext4Volume implements AutoCloseable {
         if (readOnly) {
             roReasons.add("read-only requested");
         }
-        if (!dev.readOnly()) {
-            // nothing to add: a writable device allows either mode
-        } else if (!readOnly) {
+        if (dev.readOnly() && !readOnly) {
             roReasons.add("the device is read-only");
         }
         int roUnsupported = sb.featureRoCompat() & ~Superblock.RO_COMPAT_WRITABLE;
@@ -1079,6 +1077,20 @@ public final class Ext4Volume implements AutoCloseable {
         return c;
     }
 
+    private static void restore(FileMap m, FileMap before) {
+        m.extents.clear();
+        m.extents.addAll(before.extents);
+        m.treeBlocks.clear();
+        m.treeBlocks.addAll(before.treeBlocks);
+    }
+
+    /** A file past 2 GiB needs the large_file feature, as ext4_update_inode sets it. */
+    private void noteSize(long size) {
+        if (size > 0x7FFFFFFFL && !sb.hasRoCompat(Superblock.RO_COMPAT_LARGE_FILE)) {
+            Le.put32(sb.raw, 0x64, (sb.featureRoCompat() | Superblock.RO_COMPAT_LARGE_FILE) & 0xFFFFFFFFL);
+        }
+    }
+
     private <T> T writeOp(long ino, Op<T> op) {
         requireWritable();
         try {
@@ -1104,7 +1116,28 @@ public final class Ext4Volume implements AutoCloseable {
             int inBlk = (int) (p % bs);
             int chunk = Math.min(bs - inBlk, len - done);
             int idx = m.find(lblk);
-            long pblk = idx >= 0 && !m.extents.get(idx).unwritten ? m.map(lblk) : 0;
+            if (idx >= 0 && m.extents.get(idx).unwritten) {
+                // preallocated (unwritten) block: write it in place, then mark it written in the map
+                FileMap.Extent e = m.extents.get(idx);
+                long target = e.pblk + (lblk - e.lblk);
+                java.util.Arrays.fill(blk, (byte) 0);
+                System.arraycopy(data, off + done, blk, inBlk, chunk);
+                FileMap before = copyOf(m);
+                m.set(lblk, target);
+                try {
+                    commitMap(r, m);
+                } catch (Ext4Exception x) {
+                    restore(m, before);
+                    if (x.errno().equals("ENOSPC") && done > 0) {
+                        break;
+                    }
+                    throw x;
+                }
+                cache.writeData(target, blk, 0, "inode " + r.ino + "'s data");
+                done += chunk;
+                continue;
+            }
+            long pblk = idx >= 0 ? m.map(lblk) : 0;
             if (pblk != 0) {
                 if (chunk < bs) {
                     cache.readData(pblk, blk, 0, "inode " + r.ino + "'s data");
@@ -1142,10 +1175,7 @@ public final class Ext4Volume implements AutoCloseable {
                     throw e;
                 }
                 groups.freeBlocks(got[0], got[1]);
-                m.extents.clear();
-                m.extents.addAll(before.extents);
-                m.treeBlocks.clear();
-                m.treeBlocks.addAll(before.treeBlocks);
+                restore(m, before);
                 if (done > 0) {
                     break;
                 }
@@ -1204,6 +1234,7 @@ public final class Ext4Volume implements AutoCloseable {
             int n = writeData(r, pos, data, off, len);
             if (pos + n > r.size()) {
                 r.setSize(pos + n);
+                noteSize(pos + n);
             }
             touch(r, true);
             writeInode(r);
@@ -1305,6 +1336,7 @@ public final class Ext4Volume implements AutoCloseable {
                 zeroTailPastEof(r, size);
             }
             r.setSize(size);
+            noteSize(size);
             touch(r, true);
             writeInode(r);
             return null;
@@ -1390,7 +1422,7 @@ public final class Ext4Volume implements AutoCloseable {
         maps.put(r.ino, m);
     }
 
-    private void checkNewName(byte[] n, String name) {
+    private static void checkNewName(String name) {
         if (name.equals(".") || name.equals("..")) {
             throw new Ext4Exception("EEXIST", "'" + name + "' always exists");
         }
@@ -1412,7 +1444,7 @@ public final class Ext4Volume implements AutoCloseable {
             throw new Ext4Exception("EINVAL", "create makes regular files; mode 0" + Integer.toOctalString(mode));
         }
         return writeOp(dirIno, () -> {
-            checkNewName(n, name);
+            checkNewName(name);
             InodeRec d = dirInode(dirIno);
             if (find(d, n) != null) {
                 throw new Ext4Exception("EEXIST", "'" + name + "' exists in directory inode " + dirIno);
@@ -1445,7 +1477,7 @@ public final class Ext4Volume implements AutoCloseable {
     public synchronized long mkdir(long dirIno, String name, int mode) {
         byte[] n = nameBytes(name);
         return writeOp(dirIno, () -> {
-            checkNewName(n, name);
+            checkNewName(name);
             InodeRec d = dirInode(dirIno);
             if (find(d, n) != null) {
                 throw new Ext4Exception("EEXIST", "'" + name + "' exists in directory inode " + dirIno);
@@ -1522,7 +1554,7 @@ public final class Ext4Volume implements AutoCloseable {
             throw new Ext4Exception("ENAMETOOLONG", "symlink target of " + t.length + " bytes does not fit a block");
         }
         return writeOp(dirIno, () -> {
-            checkNewName(n, name);
+            checkNewName(name);
             InodeRec d = dirInode(dirIno);
             if (find(d, n) != null) {
                 throw new Ext4Exception("EEXIST", "'" + name + "' exists in directory inode " + dirIno);
@@ -1576,7 +1608,7 @@ public final class Ext4Volume implements AutoCloseable {
     public synchronized void link(long ino, long dirIno, String name) {
         byte[] n = nameBytes(name);
         writeOp(dirIno, () -> {
-            checkNewName(n, name);
+            checkNewName(name);
             InodeRec r = liveInode(ino);
             if (r.isDir()) {
                 throw new Ext4Exception("EPERM", "cannot hard-link directory inode " + ino);
@@ -1917,8 +1949,7 @@ public final class Ext4Volume implements AutoCloseable {
             commitMap(d, m);
         } catch (Ext4Exception e) {
             groups.freeBlocks(got[0], 1);
-            m.extents.clear();
-            m.extents.addAll(before.extents);
+            restore(m, before);
             throw e;
         }
         byte[] b = cache.fresh(got[0], "a new directory block");
@@ -2012,8 +2043,7 @@ public final class Ext4Volume implements AutoCloseable {
             commitMap(d, m);
         } catch (Ext4Exception e) {
             groups.freeBlocks(got[0], 1);
-            m.extents.clear();
-            m.extents.addAll(before.extents);
+            restore(m, before);
             throw e;
         }
         d.setSize(d.size() + bs);

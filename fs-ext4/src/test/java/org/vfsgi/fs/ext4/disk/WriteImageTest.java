@@ -334,6 +334,41 @@ class WriteImageTest {
     }
 
     @Test
+    void preallocatedExtentsReadAsZerosAndTakeWritesInPlace() throws Exception {
+        Path img = image(4096, 8L * 1024 * 1024, false);
+        Path hello = tmp.resolve("hello");
+        Files.write(hello, "hello world\n".getBytes());
+        Path script = tmp.resolve("script");
+        Files.writeString(script, "write " + hello + " f\nfallocate /f 2 40\nsif /f size 200000\n");
+        E2fsTools.Result r = E2fsTools.run("debugfs", "-w", "-f", script.toString(), img.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(E2fsTools.debugfs(img, "stat /f").contains("[u]"), "debugfs made unwritten extents");
+        long freeBefore;
+        byte[] want = new byte[200000];
+        System.arraycopy("hello world\n".getBytes(), 0, want, 0, 12);
+        try (ImageDevice dev = new ImageDevice(img, false)) {
+            Ext4Volume v = Ext4Volume.mount(dev, false);
+            long f = v.resolve("/f");
+            assertArrayEquals(want, v.readAll(f), "unwritten extents read as zeros");
+            freeBefore = v.statfs().freeBlocks();
+            byte[] d = new byte[6000];
+            new Random(2).nextBytes(d);
+            v.write(f, 5 * 4096 + 100, d, 0, d.length); // inside the unwritten extent, over two blocks
+            System.arraycopy(d, 0, want, 5 * 4096 + 100, d.length);
+            v.write(f, 39 * 4096, d, 0, 100); // its last block
+            System.arraycopy(d, 0, want, 39 * 4096, 100);
+            assertArrayEquals(want, v.readAll(f));
+            // five extents now (written and unwritten pieces): the tree needs one leaf block, nothing more
+            assertEquals(1, v.extentDepth(f));
+            assertEquals(freeBefore - 1, v.statfs().freeBlocks(), "writes into preallocated blocks allocate no data");
+            v.unmount();
+        }
+        model.put("/f", want);
+        assertClean(img);
+        assertModelOnDisk(img);
+    }
+
+    @Test
     void aFullHtreeRootTurnsTheDirectoryLinear() throws Exception {
         Path src = tmp.resolve("src1k");
         new TreeGen(4, src).build(false, 300, 0);
