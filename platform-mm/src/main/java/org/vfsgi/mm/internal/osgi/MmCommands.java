@@ -4,6 +4,7 @@ import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.vfsgi.mm.core.Kernel;
 
 /**
  * Gogo commands of scope {@code mm}, modelled on the memory system calls so that scenario
@@ -39,10 +40,10 @@ public final class MmCommands {
 
     private final MmConsole console;
 
-    /** @param kernel the bundle's kernel component */
+    /** @param kernel the kernel that {@link KernelComponent} publishes */
     @Activate
-    public MmCommands(@Reference(name = "kernel") KernelComponent kernel) {
-        this.console = new MmConsole(kernel.kernel());
+    public MmCommands(@Reference(name = "kernel") Kernel kernel) {
+        this.console = new MmConsole(kernel);
     }
 
     /** @return the new pid */

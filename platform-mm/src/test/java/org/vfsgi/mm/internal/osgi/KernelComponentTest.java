@@ -15,7 +15,9 @@ import org.vfsgi.mm.internal.osgi.TraceEventForwarderTest.RecordingEventAdmin;
 class KernelComponentTest {
 
     private static KernelComponent component(Map<String, Object> config) {
-        return new KernelComponent(KernelSettingsTest.config(config));
+        KernelComponent c = new KernelComponent();
+        c.start(KernelSettings.from(KernelSettingsTest.config(config)));
+        return c;
     }
 
     @Test
