@@ -7,8 +7,8 @@ import org.vfsgi.launcher.ScriptSplitter.ScriptCommand;
 
 /**
  * Runs a script's commands one at a time: echoes each as {@code vfsgi> COMMAND}, prints its
- * result, and stops at the first command that throws, printing one line {@code error: MESSAGE}
- * (and the stack trace only when debugging).
+ * result (adding a line break unless it ends with one), and stops at the first command that
+ * throws, printing one line {@code error: MESSAGE} (and the stack trace only when debugging).
  */
 public final class ScriptRunner {
 
@@ -71,7 +71,12 @@ public final class ScriptRunner {
                 if (result != null) {
                     String text = shell.format(result);
                     if (!text.isEmpty()) {
-                        out.println(text);
+                        // text that ends its own last line (mm:maps, byte for byte /proc/PID/maps)
+                        // is printed as is, not followed by an empty line
+                        out.print(text);
+                        if (!text.endsWith("\n")) {
+                            out.println();
+                        }
                     }
                 }
                 out.flush();

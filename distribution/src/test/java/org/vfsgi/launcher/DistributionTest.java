@@ -132,10 +132,66 @@ class DistributionTest {
         for (String device : List.of("ram0", "pmem0", "disk0", "mmio0")) {
             assertTrue(run.out().contains(device), () -> device + " not listed\n" + run);
         }
+        // the mm tour: two ranges merge, mprotect of the middle page splits them, maps prints exactly
+        assertTrue(run.out().contains("vfsgi> mm:maps $p\n00400000-00404000 rw-p 00000000 00:00 0 \nvfsgi> "),
+                run::toString);
+        assertTrue(run.out().contains("vfsgi> mm:mprotect $p 0x401000 0x1000 r--\n"
+                + "pid 1: [0x401000, 0x402000) is now r--\n"
+                + "vfsgi> mm:maps $p\n"
+                + "00400000-00401000 rw-p 00000000 00:00 0 \n"
+                + "00401000-00402000 r--p 00000000 00:00 0 \n"
+                + "00402000-00404000 rw-p 00000000 00:00 0 \n"), run::toString);
+        for (String command : List.of("vfsgi> c = (mm:fork $p)", "vfsgi> mm:maps $c", "vfsgi> mm:trace 20",
+                "vfsgi> mm:violations")) {
+            assertTrue(run.out().contains(command), () -> command + " not echoed\n" + run);
+        }
+        assertTrue(run.out().lines().anyMatch(l -> l.matches("total +0")), run::toString);
         Path state = work.resolve("state");
         assertEquals(64L << 20, Files.size(state.resolve("disk0.img")));
         assertEquals(64L << 20, Files.size(state.resolve("pmem0.img")));
         assertTrue(Files.isDirectory(state.resolve("felix-cache")));
+    }
+
+    @Test
+    void mmSystemCallThatFailsPrintsTheErrnoAndStopsTheScriptWithExitOne() throws Exception {
+        Run run = vfsgi(DISTRIBUTION, "p = (mm:spawn)\n"
+                + "mm:mmap $p 0x400000 0x1000 rw- private,anonymous,fixed\n"
+                + "mm:mmap $p 0x400000 0x1000 rw- private,anonymous,fixed_noreplace\n"
+                + "mm:ps\n", "--script", "-");
+        assertEquals(1, run.exit(), run::toString);
+        assertEquals("error: errno EEXIST: do_mmap: MAP_FIXED_NOREPLACE over an existing mapping at 0x400000\n",
+                run.err(), run::toString);
+        assertFalse(run.out().contains("vfsgi> mm:ps"), () -> "the line after the failure must not run\n" + run);
+    }
+
+    @Test
+    void mmCommandWithABadProtNamesTheLetterAndExitsOne() throws Exception {
+        Run run = vfsgi(DISTRIBUTION, "mm:spawn\nmm:mmap 1 0 0x1000 rwz private,anonymous\n", "--script", "-");
+        assertEquals(1, run.exit(), run::toString);
+        assertTrue(run.err().startsWith("error: PROT 'rwz': 'z' is not a permission letter; "), run::toString);
+        assertEquals(1, run.err().lines().count(), run::toString);
+    }
+
+    @Test
+    void rejectedMmConfigurationIsOneLineAndThePlatformNeverGetsReady() throws Exception {
+        Path home = copyOfDistribution();
+        Files.writeString(home.resolve("etc/org.vfsgi.mm.cfg"), "maxMapCount = 0\n");
+        Run run = vfsgi(home, "", "--timeout", "3", "--script", script("mm:spawn\n").toString());
+        assertEquals(3, run.exit(), run::toString);
+        assertEquals(1, run.err().lines().filter(l -> l.contains("configuration org.vfsgi.mm rejected, the mm kernel"
+                + " stays down: maxMapCount must be >= 1, was 0")).count(), run::toString);
+        assertTrue(run.err().contains("platform not ready after 3 s: service mm "), run::toString);
+        assertFalse(run.err().contains("\tat "), run::toString);
+        assertFalse(run.out().contains("vfsgi> mm:spawn"), () -> "the script must not run\n" + run);
+    }
+
+    @Test
+    void interactiveExitWithAPidEndsThatProcessAndBareExitLeaves() throws Exception {
+        Run run = vfsgi(DISTRIBUTION, "mm:spawn\nexit 1\nmm:ps\nexit\n");
+        assertEquals(0, run.exit(), run::toString);
+        assertTrue(run.out().contains("pid 1 exited"), run::toString);
+        assertTrue(run.out().contains("no processes (mm:spawn creates one)"), run::toString);
+        assertTrue(run.out().contains("gosh: stopping shell and framework"), run::toString);
     }
 
     @Test

@@ -26,6 +26,7 @@ class ScriptRunnerTest {
             }
             return switch (command) {
                 case "answer" -> 42;
+                case "maps" -> "00400000-00401000 rw-p 00000000 00:00 0 \n";
                 case "broken" -> throw new IllegalArgumentException("no such device: disk9");
                 case "silent-failure" -> throw new IllegalStateException();
                 default -> throw new Exception("Command not found: " + command);
@@ -34,7 +35,7 @@ class ScriptRunnerTest {
 
         @Override
         public String format(Object result) {
-            return "<" + result + ">";
+            return result instanceof String text ? text : "<" + result + ">";
         }
     }
 
@@ -49,6 +50,12 @@ class ScriptRunnerTest {
 
     private static String text(ByteArrayOutputStream stream) {
         return stream.toString(StandardCharsets.UTF_8).replace(System.lineSeparator(), "\n");
+    }
+
+    @Test
+    void resultEndingItsOwnLineIsPrintedAsIs() {
+        assertTrue(run(false, "maps\nanswer\n"));
+        assertEquals("vfsgi> maps\n00400000-00401000 rw-p 00000000 00:00 0 \nvfsgi> answer\n<42>\n", text(out));
     }
 
     @Test

@@ -1,0 +1,45 @@
+package org.vfsgi.mm.internal.osgi;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * The metatype of PID {@value KernelComponent#PID}: the kernel's tunables, named after the sysctls
+ * they model. Every attribute is optional; the defaults are those of {@code KernelConfig.defaults()}
+ * (a test keeps the two in step). Values are checked by {@link KernelSettings} when the kernel
+ * component activates, so a bad value keeps the kernel down instead of running a kernel nobody
+ * asked for. Addresses are text so that they can be written in hexadecimal.
+ */
+@ObjectClassDefinition(id = KernelComponent.PID, name = "vfsgi mm kernel",
+        description = "Tunables of the mm kernel: processes, address spaces and the mmap path. A change"
+                + " restarts the kernel: its processes and mappings are gone, as after a reboot.")
+public @interface KernelConfiguration {
+    /** @return {@code vm.max_map_count} */
+    @AttributeDefinition(name = "vm.max_map_count", required = false,
+            description = "Most VMAs one address space may hold; mmap, mprotect and munmap fail with ENOMEM"
+                    + " beyond it. At least 1.")
+    int maxMapCount() default 65530;
+
+    /** @return {@code vm.mmap_min_addr}, decimal or 0x-prefixed */
+    @AttributeDefinition(name = "vm.mmap_min_addr", required = false,
+            description = "Lowest address a mapping may use, decimal or 0x-prefixed; a multiple of 4096.")
+    String mmapMinAddr() default "0x10000";
+
+    /** @return whether unhinted mappings are placed top-down */
+    @AttributeDefinition(name = "Top-down layout", required = false,
+            description = "Place mappings without an address hint top-down from mmap_base (the default layout);"
+                    + " false places them bottom-up from TASK_UNMAPPED_BASE (legacy layout).")
+    boolean topDown() default true;
+
+    /** @return the number of events the trace ring keeps */
+    @AttributeDefinition(name = "Trace ring size", required = false,
+            description = "How many trace events the in-memory ring keeps for mm:trace and tests; older ones are"
+                    + " dropped. At least 1.")
+    int traceCapacity() default 4096;
+
+    /** @return whether trace events go to Event Admin */
+    @AttributeDefinition(name = "Post trace events", required = false,
+            description = "Post every trace event to Event Admin (asynchronously) under topic"
+                    + " org/vfsgi/mm/trace/<STEP>. Turn off for very large address spaces.")
+    boolean postTraceEvents() default true;
+}
