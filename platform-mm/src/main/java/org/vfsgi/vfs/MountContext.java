@@ -1,0 +1,32 @@
+package org.vfsgi.vfs;
+
+import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
+import org.vfsgi.hw.BlockDevice;
+import org.vfsgi.mm.MmException;
+
+/**
+ * The platform's services a file system may need while mounting: block devices for disk file
+ * systems, and paths of other mounts for stacking file systems such as overlay. The VFS
+ * implements it.
+ */
+@ProviderType
+public interface MountContext {
+    /**
+     * Finds a platform-hw block device by its name ({@code Device#NAME}, for example {@code "disk0"}).
+     *
+     * @param name the device's name; a leading {@code "/dev/"} is ignored
+     * @return the device, or empty if none has that name
+     */
+    Optional<BlockDevice> blockDevice(String name);
+
+    /**
+     * Resolves an absolute path through the mount table, following symlinks ({@code kern_path}),
+     * for example an overlay's {@code lowerdir} or {@code upperdir}.
+     *
+     * @param path an absolute path
+     * @return the path's mount and inode
+     * @throws MmException ENOENT, ENOTDIR, ELOOP, ENAMETOOLONG, EINVAL for a relative path
+     */
+    VfsPath lookup(String path);
+}
