@@ -871,6 +871,10 @@ public final class Ext4Volume implements AutoCloseable {
     private Found find(InodeRec d, byte[] name) {
         FileMap m = fileMap(d);
         long n = dirBlocks(d);
+        if (n > 0 && isDot(name)) {
+            // "." and ".." are the first two entries of block 0, which in an htree is the dx_root
+            return findIn(d, m, 0, name);
+        }
         if (indexed(d)) {
             DxPath p = dxFind(d, m, name);
             if (p != null) {
@@ -894,6 +898,10 @@ public final class Ext4Volume implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    private static boolean isDot(byte[] name) {
+        return name.length == 1 && name[0] == '.' || name.length == 2 && name[0] == '.' && name[1] == '.';
     }
 
     /** The htree walk's result: the leaf to search first and any collision continuations. */

@@ -47,13 +47,46 @@ class RandomOpsTest {
         run(4096, 24L * 1024 * 1024, 22 + Long.getLong("ext4.ops.seed", 0), Integer.getInteger("ext4.ops", 500));
     }
 
+    @Test
+    void onAnMke2fsTreeWithAnHtreeDirectory() throws Exception {
+        src = tmp.resolve("src");
+        new TreeGen(23, src).build(false, 300, 0);
+        run(4096, 32L * 1024 * 1024, 23 + Long.getLong("ext4.ops.seed", 0), Integer.getInteger("ext4.ops", 500));
+    }
+
+    private Path src;
+
+    /** Fills the shadow from the mounted tree (itself checked against its source by ReadImageTest). */
+    private void loadModel(Ext4Volume v, String d, long ino) {
+        dirs.add(d);
+        for (DirEntry e : v.readdir(ino)) {
+            String p = d + "/" + e.name();
+            if (e.name().equals(".") || e.name().equals("..") || p.equals("/lost+found")) {
+                continue;
+            }
+            Ext4Inode in = v.inode(e.ino());
+            if (in.isDirectory()) {
+                loadModel(v, p, e.ino());
+            } else if (in.isSymlink()) {
+                links.put(p, v.readlink(e.ino()));
+            } else {
+                files.put(p, e.ino());
+                content.put(e.ino(), v.readAll(e.ino()));
+            }
+        }
+    }
+
     private void run(int bs, long size, long seed, int ops) throws Exception {
         rnd = new Random(seed);
         Path img = tmp.resolve("r.img");
-        E2fsTools.mkfs(img, null, bs, size);
+        E2fsTools.mkfs(img, src, bs, size);
+        if (src != null) {
+            E2fsTools.indexDirectories(img);
+        }
         dirs.add("");
         try (ImageDevice dev = new ImageDevice(img, false)) {
             Ext4Volume v = Ext4Volume.mount(dev, false);
+            loadModel(v, "", Ext4Volume.ROOT_INO);
             for (int i = 0; i < ops; i++) {
                 step(v, i);
                 if (i == ops / 2) {
@@ -101,7 +134,7 @@ class RandomOpsTest {
 
     private void step(Ext4Volume v, int i) {
         int op = rnd.nextInt(100);
-        String d = pick(dirs);
+        String d = dirs.contains("/bigdir") && rnd.nextInt(3) == 0 ? "/bigdir" : pick(dirs);
         String name = d + "/n" + i + (rnd.nextBoolean() ? "" : "-" + TreeGen.name(rnd, 1, 30));
         if (op < 18 || files.isEmpty()) {
             long ino = v.create(dirIno(v, d), base(name), 0644);

@@ -47,6 +47,8 @@ class ReadImageTest {
             // hard links: one inode under two names
             assertEquals(v.resolve("/linked"), v.resolve("/emptydir/linked-too"));
             assertEquals(2, v.inode(v.resolve("/linked")).linksCount());
+            assertEquals(big, v.lookup(big, "."), "'.' of an htree directory lives in its dx_root block");
+            assertEquals(Ext4Volume.ROOT_INO, v.lookup(big, ".."));
             Ext4Exception e = assertThrows(Ext4Exception.class, () -> v.lookup(big, "no-such-entry"));
             assertEquals("ENOENT", e.errno());
             assertEquals("ENOTDIR", assertThrows(Ext4Exception.class, () -> v.readdir(huge)).errno());
