@@ -3,15 +3,21 @@ package org.vfsgi.mm.core;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.IntSupplier;
+import org.vfsgi.hw.BlockDevice;
 import org.vfsgi.hw.PhysicalAddressSpace;
 import org.vfsgi.hw.PhysicalMemory;
 import org.vfsgi.mm.Errno;
 import org.vfsgi.mm.MmException;
 import org.vfsgi.mm.ReverseMap;
 import org.vfsgi.mm.VmaFlags;
+import org.vfsgi.mm.core.shmem.Shmem;
+import org.vfsgi.mm.core.shmem.Tmpfs;
+import org.vfsgi.mm.core.vfs.Vfs;
 import org.vfsgi.vfs.File;
 
 /**
@@ -37,6 +43,11 @@ public final class Kernel {
     /** Shared flag sets: a million VMAs use a handful of distinct combinations. */
     private final ConcurrentHashMap<VmaFlags, VmaFlags> flagSets = new ConcurrentHashMap<>();
     private static final int MAX_INTERNED_FLAG_SETS = 4096;
+    /** The VFS (with tmpfs built in) of a kernel with RAM; null without. */
+    private final Vfs vfs;
+    /** shmem: the kernel-internal tmpfs behind shared anonymous memory; null without RAM. */
+    private final Shmem shmem;
+    private volatile Function<String, Optional<BlockDevice>> blockDevices = name -> Optional.empty();
 
     /**
      * A kernel without physical memory: VMAs, but no page tables, faults or page cache. The
@@ -75,6 +86,18 @@ public final class Kernel {
         if (pageMemory != null) {
             pageTables = new CorePageTables(pageMemory);
             actionHandler = new PageActionHandler(pageMemory);
+            vfs = new Vfs(pageMemory, name -> blockDevices.apply(name), Kernel::nowNanos);
+            // tmpfs is built in, as the kernel keeps shmem in mm: it is always there for
+            // shared anonymous memory, whatever file-system bundles come and go.
+            vfs.registerFileSystem(new Tmpfs(ram));
+            shmem = new Shmem(vfs);
+            sharedAnonymous = shmem;
+            if (!config.rootFsType().isEmpty()) {
+                vfs.mount("none", "/", config.rootFsType(), config.rootFsOptions());
+            }
+        } else {
+            vfs = null;
+            shmem = null;
         }
         LOG.log(System.Logger.Level.DEBUG, "kernel created with {0}, {1}", config,
                 ram == null ? "no physical memory" : ram.pfnCount() + " frames of RAM");
@@ -86,6 +109,49 @@ public final class Kernel {
      */
     public PageMemory pageMemory() {
         return pageMemory;
+    }
+
+    /**
+     * The kernel's VFS: mounts, path lookup, open files. tmpfs is registered as a built-in type,
+     * and unless the configuration says otherwise ({@link KernelConfig#rootFsType()}) a tmpfs is
+     * mounted at {@code /}.
+     *
+     * @return the VFS
+     * @throws IllegalStateException for a kernel made without physical memory, which has no page
+     *         cache and so no VFS
+     */
+    public Vfs vfs() {
+        if (vfs == null) {
+            throw new IllegalStateException("this kernel was created without RAM, so it has no VFS");
+        }
+        return vfs;
+    }
+
+    /**
+     * @return shmem ({@code shm_mnt}, {@code shmem_file_setup}), which backs shared anonymous
+     *         memory of a kernel with RAM
+     * @throws IllegalStateException for a kernel made without physical memory
+     */
+    public Shmem shmem() {
+        if (shmem == null) {
+            throw new IllegalStateException("this kernel was created without RAM, so it has no shmem");
+        }
+        return shmem;
+    }
+
+    /**
+     * Sets how the VFS finds block devices by name for file systems that mount one
+     * ({@code MountContext.blockDevice}); by default it finds none.
+     *
+     * @param lookup finds a platform-hw block device by name
+     */
+    public void setBlockDeviceLookup(Function<String, Optional<BlockDevice>> lookup) {
+        blockDevices = Objects.requireNonNull(lookup, "lookup");
+    }
+
+    private static long nowNanos() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     /** A kernel with {@link KernelConfig#defaults()}. */

@@ -15,9 +15,17 @@ import org.vfsgi.mm.Mman;
  * @param addressSpaceLimit {@code RLIMIT_AS} in bytes
  * @param commitLimitPages committed-memory limit in pages for accountable mappings ({@code vm.overcommit_memory=2})
  * @param traceCapacity number of events the trace ring keeps
+ * @param rootFsType the file-system type a kernel with RAM mounts at {@code /} when it starts
+ *        ({@code "tmpfs"} by default), or the empty string for no root mount
+ * @param rootFsOptions the {@code mount -o} options of that root mount (empty by default: tmpfs's
+ *        own defaults)
  */
 public record KernelConfig(int maxMapCount, long mmapMinAddr, long taskSize, long mmapBase, long unmappedBase,
-        boolean topDown, long addressSpaceLimit, long commitLimitPages, int traceCapacity) {
+        boolean topDown, long addressSpaceLimit, long commitLimitPages, int traceCapacity, String rootFsType,
+        String rootFsOptions) {
+
+    /** The root file-system type of {@link #defaults()}. */
+    public static final String DEFAULT_ROOT_FS_TYPE = "tmpfs";
 
     /** The kernel's default {@code vm.max_map_count}. */
     public static final int DEFAULT_MAX_MAP_COUNT = 65530;
@@ -34,9 +42,18 @@ public record KernelConfig(int maxMapCount, long mmapMinAddr, long taskSize, lon
      * @param addressSpaceLimit RLIMIT_AS in bytes
      * @param commitLimitPages commit limit in pages
      * @param traceCapacity trace ring size
+     * @param rootFsType the root file-system type, or empty for none
+     * @param rootFsOptions the root mount's options
      * @throws IllegalArgumentException naming the first bad value
      */
     public KernelConfig {
+        if (rootFsType == null || rootFsType.isBlank() && !rootFsType.isEmpty()) {
+            throw new IllegalArgumentException("rootFsType must be a type name or empty for no root mount, was '"
+                    + rootFsType + "'");
+        }
+        if (rootFsOptions == null) {
+            throw new IllegalArgumentException("rootFsOptions must not be null (use \"\" for the defaults)");
+        }
         if (maxMapCount < 1) {
             throw new IllegalArgumentException("maxMapCount must be >= 1, was " + maxMapCount);
         }
@@ -64,6 +81,27 @@ public record KernelConfig(int maxMapCount, long mmapMinAddr, long taskSize, lon
         }
     }
 
+    /**
+     * The configuration as it was before the root mount became configurable: the root is
+     * {@link #DEFAULT_ROOT_FS_TYPE} with its default options.
+     *
+     * @param maxMapCount VMAs per address space
+     * @param mmapMinAddr lowest mappable address
+     * @param taskSize end of the user address space
+     * @param mmapBase top of the top-down area
+     * @param unmappedBase start of the bottom-up area
+     * @param topDown top-down layout
+     * @param addressSpaceLimit RLIMIT_AS in bytes
+     * @param commitLimitPages commit limit in pages
+     * @param traceCapacity trace ring size
+     * @throws IllegalArgumentException naming the first bad value
+     */
+    public KernelConfig(int maxMapCount, long mmapMinAddr, long taskSize, long mmapBase, long unmappedBase,
+            boolean topDown, long addressSpaceLimit, long commitLimitPages, int traceCapacity) {
+        this(maxMapCount, mmapMinAddr, taskSize, mmapBase, unmappedBase, topDown, addressSpaceLimit, commitLimitPages,
+                traceCapacity, DEFAULT_ROOT_FS_TYPE, "");
+    }
+
     /** @return the defaults of an x86-64 machine with 47-bit user addresses */
     public static KernelConfig defaults() {
         return builder().build();
@@ -86,6 +124,8 @@ public record KernelConfig(int maxMapCount, long mmapMinAddr, long taskSize, lon
         b.addressSpaceLimit = addressSpaceLimit;
         b.commitLimitPages = commitLimitPages;
         b.traceCapacity = traceCapacity;
+        b.rootFsType = rootFsType;
+        b.rootFsOptions = rootFsOptions;
         return b;
     }
 
@@ -100,6 +140,8 @@ public record KernelConfig(int maxMapCount, long mmapMinAddr, long taskSize, lon
         private long addressSpaceLimit = Long.MAX_VALUE;
         private long commitLimitPages = Long.MAX_VALUE;
         private int traceCapacity = 4096;
+        private String rootFsType = DEFAULT_ROOT_FS_TYPE;
+        private String rootFsOptions = "";
 
         private Builder() {
         }
@@ -185,10 +227,22 @@ public record KernelConfig(int maxMapCount, long mmapMinAddr, long taskSize, lon
             return this;
         }
 
+        /**
+         * @param type the file-system type mounted at {@code /} by a kernel with RAM, or the
+         *        empty string for none (the caller mounts the root itself)
+         * @param options its {@code mount -o} options; empty for the type's defaults
+         * @return this
+         */
+        public Builder rootFs(String type, String options) {
+            rootFsType = type;
+            rootFsOptions = options;
+            return this;
+        }
+
         /** @return the validated configuration */
         public KernelConfig build() {
             return new KernelConfig(maxMapCount, mmapMinAddr, taskSize, mmapBase, unmappedBase, topDown,
-                    addressSpaceLimit, commitLimitPages, traceCapacity);
+                    addressSpaceLimit, commitLimitPages, traceCapacity, rootFsType, rootFsOptions);
         }
     }
 }

@@ -367,6 +367,11 @@ public final class MmapState {
             }
             if (vma == null) {
                 mmapNewVma();
+            } else if (fileDoesntNeedGet) {
+                // Merged into a VMA that holds its own reference on the file: the one
+                // mmap_prepare handed over has no owner.
+                fileDoesntNeedGet = false;
+                file.fput();
             }
             established = true;
             if (haveMmapPrepare) {
@@ -386,6 +391,9 @@ public final class MmapState {
                 abortMunmap();
             }
             releaseRmapIfHeld();
+            if (fileDoesntNeedGet && !allocatedNew) {
+                file.fput(); // no VMA took the reference mmap_prepare handed over with its file
+            }
             if (prepareSucceeded && !completeCalled) {
                 callMmapAbort();
             }
@@ -532,9 +540,16 @@ public final class MmapState {
             throw err(r, "vma_iter_prealloc", "tree preallocation failed");
         }
         if (file != null) {
-            v.file = file;
+            // get_file for vm_file, unless mmap_prepare substituted a file whose reference it
+            // handed over (file_doesnt_need_get).
+            v.file = fileDoesntNeedGet ? file : file.getFile();
             if (legacyMmap) {
-                callLegacyMmap(v);
+                try {
+                    callLegacyMmap(v);
+                } catch (MmException e) {
+                    v.file.fput(); // the VMA never existed: drop its reference (free_iter_vma)
+                    throw e;
+                }
             }
         } else if (flags.test(VmaFlag.SHARED)) {
             r = k.sharedAnonymous().shmemZeroSetup(v);

@@ -65,7 +65,9 @@ public final class Vma implements VmArea {
      */
     Vma dup(MmStruct into) {
         Vma v = new Vma(into, start, end, pgoff, flags, pageProt);
-        v.file = file;
+        // Every caller (split, copy_vma, dup_mmap) takes get_file for the copy's vm_file; the
+        // copy's removal drops it, so the file lives exactly as long as some VMA maps it.
+        v.file = file == null ? null : file.getFile();
         v.vmOps = vmOps;
         v.privateData = privateData;
         v.anonVma = anonVma;
@@ -210,11 +212,19 @@ public final class Vma implements VmArea {
         privateData = data;
     }
 
+    /**
+     * {@code vma_set_file}: takes a reference on the new file and drops the one on the old, so a
+     * driver (or {@code shmem_zero_setup}) that substitutes the file leaves the counts right.
+     */
     @Override
     public void setFile(File f) {
         Objects.requireNonNull(f, "file");
         checkWritable("file");
-        file = f;
+        File old = file;
+        file = f.getFile();
+        if (old != null) {
+            old.fput();
+        }
     }
 
     /** @return the file path for traces, or null */

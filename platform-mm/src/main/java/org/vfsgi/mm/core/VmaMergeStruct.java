@@ -262,6 +262,9 @@ public final class VmaMergeStruct {
             tree.remove(r);
             mm.unlinkFile(r);
             mm.mapCount--;
+            if (r.file != null) {
+                r.file.fput(); // the target maps the same file and keeps its own reference
+            }
             // The absorbed range stays mapped (in the target), so total_vm and commit charges move with it.
         }
         tgt.start = newStart;

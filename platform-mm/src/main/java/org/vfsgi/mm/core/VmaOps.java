@@ -147,6 +147,11 @@ final class VmaOps {
             mm.unlinkFile(v);
             k.trace().emit(mm.ownerPid(), v.start, v.end, v.path(), step, "ok", why);
             mm.vmaClose(v);
+            // remove_vma: the VMA's reference on vm_file goes last, after close, so an unlinked
+            // file (and its inode and page cache) is freed once nothing maps or opens it.
+            if (v.file != null) {
+                v.file.fput();
+            }
         }
     }
 

@@ -80,7 +80,8 @@ public final class Shmem implements SharedAnonymousBacking {
     public int shmemZeroSetup(Vma vma) {
         try {
             VfsFile file = fileSetup(ZERO_NAME, vma.end() - vma.start());
-            vma.setFile(file);
+            vma.setFile(file); // vma_set_file takes the VMA's own reference
+            file.fput(); // so the setup's reference goes: the file lives as long as it is mapped
             vma.setVmOps(ShmemFile.ANON_VM_OPS);
             return 0;
         } catch (MmException e) {

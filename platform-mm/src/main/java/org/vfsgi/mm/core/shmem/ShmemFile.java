@@ -8,7 +8,6 @@ import org.vfsgi.mm.VmAreaDesc;
 import org.vfsgi.mm.VmFault;
 import org.vfsgi.mm.VmFaultResult;
 import org.vfsgi.mm.VmOperations;
-import org.vfsgi.mm.core.vfs.FaultPageSink;
 import org.vfsgi.vfs.Fcntl;
 import org.vfsgi.vfs.File;
 import org.vfsgi.vfs.FileMapping;
@@ -227,7 +226,7 @@ public final class ShmemFile {
      * zero-filled (and charged against {@code size=}) if missing. Beyond end of file, over the
      * size limit, or for a caller that cannot take a page: SIGBUS; no memory: OOM.
      *
-     * @param vmf the fault; it must also be a {@link FaultPageSink} to receive the page
+     * @param vmf the fault; the page is handed over with {@link VmFault#setPage}
      * @return {@link VmFaultResult#PAGE} with the page delivered, or the error outcome
      */
     static VmFaultResult fault(VmFault vmf) {
@@ -235,10 +234,6 @@ public final class ShmemFile {
         ShmemInode inode = inodeOf(file);
         if (inode == null) {
             LOG.log(System.Logger.Level.WARNING, "shmem_fault on a VMA without a tmpfs file: {0}", vmf.vma());
-            return VmFaultResult.SIGBUS;
-        }
-        if (!(vmf instanceof FaultPageSink)) {
-            LOG.log(System.Logger.Level.WARNING, "shmem_fault: the fault {0} cannot take a page (no FaultPageSink)", vmf);
             return VmFaultResult.SIGBUS;
         }
         long index = vmf.pgoff();
@@ -259,7 +254,15 @@ public final class ShmemFile {
         } catch (MmException e) {
             return e.errno() == Errno.ENOMEM ? VmFaultResult.OOM : VmFaultResult.SIGBUS;
         }
-        ((FaultPageSink) vmf).setPage(pfn);
+        try {
+            vmf.setPage(pfn);
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            // A fault object that cannot take a page (not the platform's): give the reference back.
+            LOG.log(System.Logger.Level.WARNING, "shmem_fault: {0} cannot take page 0x{1}: {2}", vmf,
+                    Long.toHexString(pfn), e.getMessage());
+            inode.superBlock().ram.put(pfn);
+            return VmFaultResult.SIGBUS;
+        }
         return VmFaultResult.PAGE;
     }
 }

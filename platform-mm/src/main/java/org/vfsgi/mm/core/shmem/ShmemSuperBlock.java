@@ -29,12 +29,16 @@ public final class ShmemSuperBlock implements SuperBlock {
     private final long maxBlocks;
     private final long maxInodes;
     final LongSupplier clock;
+    /** Where the page caches' frames come from; the fault gives a reference back here if it cannot hand it over. */
+    final org.vfsgi.hw.PhysicalMemory ram;
     private final Set<ShmemInode> live = Collections.newSetFromMap(new IdentityHashMap<>());
     private final ShmemInode root;
     private long nextIno = 1;
     private boolean killed;
 
-    ShmemSuperBlock(long maxBlocks, long maxInodes, int rootMode, int uid, int gid, LongSupplier clock) {
+    ShmemSuperBlock(org.vfsgi.hw.PhysicalMemory ram, long maxBlocks, long maxInodes, int rootMode, int uid, int gid,
+            LongSupplier clock) {
+        this.ram = ram;
         this.maxBlocks = maxBlocks;
         this.maxInodes = maxInodes;
         this.clock = clock;

@@ -96,7 +96,7 @@ public final class Tmpfs implements FileSystemType {
             }
         }
         LOG.log(System.Logger.Level.DEBUG, "tmpfs {0}: {1} pages, {2} inodes", request.source(), maxBlocks, maxInodes);
-        return new ShmemSuperBlock(maxBlocks, maxInodes, mode, uid, gid, clock);
+        return new ShmemSuperBlock(ram, maxBlocks, maxInodes, mode, uid, gid, clock);
     }
 
     /** {@code size=}: bytes (memparse suffixes) rounded up to pages, or a percentage of RAM. */

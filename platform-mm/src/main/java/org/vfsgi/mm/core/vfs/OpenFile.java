@@ -146,6 +146,12 @@ public final class OpenFile implements VfsFile {
         vfs.close(this);
     }
 
+    /** The same as {@link #close()}: a VMA's reference is dropped exactly like the opener's. */
+    @Override
+    public void fput() {
+        vfs.close(this);
+    }
+
     @Override
     public String toString() {
         return "OpenFile[" + path + (canRead() ? " r" : " ") + (canWrite() ? "w" : "") + (isClosed() ? " closed" : "") + "]";

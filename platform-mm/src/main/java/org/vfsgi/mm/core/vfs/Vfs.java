@@ -21,6 +21,7 @@ import org.vfsgi.hw.BlockDevice;
 import org.vfsgi.hw.PhysicalMemory;
 import org.vfsgi.mm.Errno;
 import org.vfsgi.mm.MmException;
+import org.vfsgi.mm.core.PageMemory;
 import org.vfsgi.vfs.DeviceNumber;
 import org.vfsgi.vfs.DirEntry;
 import org.vfsgi.vfs.Fcntl;
@@ -57,6 +58,8 @@ public final class Vfs {
     private static final String[] XATTR_PREFIXES = {"user.", "trusted.", "security.", "system."};
 
     private final PhysicalMemory ram;
+    /** The kernel's page layer, for truncation's unmap of mapped pages; null for a VFS without a kernel. */
+    private final PageMemory pageMemory;
     private final Function<String, Optional<BlockDevice>> blockDevices;
     private final LongSupplier clock;
     private final ReentrantLock lock = new ReentrantLock();
@@ -102,7 +105,25 @@ public final class Vfs {
      * @param clock the time in nanoseconds since the epoch, for timestamps the VFS sets (truncate)
      */
     public Vfs(PhysicalMemory ram, Function<String, Optional<BlockDevice>> blockDevices, LongSupplier clock) {
+        this(ram, null, blockDevices, clock);
+    }
+
+    /**
+     * The VFS of a kernel: truncation also unmaps the pages beyond the new end of file from every
+     * process that maps them ({@code unmap_mapping_range}), through the kernel's page layer.
+     *
+     * @param pageMemory the kernel's page layer, whose RAM holds the page caches
+     * @param blockDevices finds a platform-hw block device by name, for {@link MountContext#blockDevice}
+     * @param clock the time in nanoseconds since the epoch, for timestamps the VFS sets (truncate)
+     */
+    public Vfs(PageMemory pageMemory, Function<String, Optional<BlockDevice>> blockDevices, LongSupplier clock) {
+        this(Objects.requireNonNull(pageMemory, "pageMemory").ram(), pageMemory, blockDevices, clock);
+    }
+
+    private Vfs(PhysicalMemory ram, PageMemory pageMemory, Function<String, Optional<BlockDevice>> blockDevices,
+            LongSupplier clock) {
         this.ram = Objects.requireNonNull(ram, "ram");
+        this.pageMemory = pageMemory;
         this.blockDevices = Objects.requireNonNull(blockDevices, "blockDevices");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
@@ -1136,11 +1157,20 @@ public final class Vfs {
         truncatePagecache(m, inode, a.size(), length);
     }
 
-    private static void truncatePagecache(Mount m, FsInode inode, long oldSize, long newSize) {
+    private void truncatePagecache(Mount m, FsInode inode, long oldSize, long newSize) {
         VfsInode vi = m.icache.get(inode.ino());
-        if (vi != null && vi.hasPageCache()) {
+        if (vi == null) {
+            return; // nobody opened or mapped it: no page cache, no mapping
+        }
+        if (newSize < oldSize && pageMemory != null) {
+            // Shrinking: truncate_pagecache unmaps every page at or beyond the new end of file
+            // from every VMA (private copies too), then drops the cache pages and zeroes the tail
+            // of the new last page, so an access there later is a SIGBUS, not stale data.
+            pageMemory.truncatePagecache(vi, newSize);
+        } else if (vi.hasPageCache()) {
             // Growing: the old last page's tail beyond the old size may hold bytes written
             // through a mapping; zero it like pagecache_isize_extended so the hole reads zero.
+            // (Without a kernel no process can map the file, so dropping the cache is enough.)
             vi.pageCache().truncateSize(Math.min(oldSize, newSize));
         }
     }

@@ -29,7 +29,6 @@ public final class VfsInode implements Inode {
     private final FileRmap rmap = new FileRmap();
     private final Mapping mapping = new Mapping();
     private volatile FsInode fs;
-    private volatile PageCache cache;
     /** Open files on this inode; guarded by the namespace lock. */
     int openCount;
 
@@ -80,31 +79,35 @@ public final class VfsInode implements Inode {
         return rmap;
     }
 
+    /** The file system's page I/O for this inode, so the kernel's page layer can build the same cache. */
+    @Override
+    public AddressSpaceOperations addressSpaceOperations() {
+        return fs.addressSpaceOperations();
+    }
+
     /** @return whether a page cache exists yet */
     public boolean hasPageCache() {
-        return cache != null;
+        return rmap.pageCache() != null;
     }
 
     /**
-     * The inode's page cache, created on first use ({@code i_mapping}). The VMA layer builds its
-     * {@code FaultMapping} from it.
+     * The inode's page cache, created on first use ({@code i_mapping}). It is kept in the
+     * inode's reverse map ({@link FileRmap#installPageCache}), the one place the kernel's page
+     * layer ({@code PageMemory.pageCacheOf}) also looks, so that read, write, truncate and
+     * faults through any mapping of the inode share one cache whichever side made it first.
      *
      * @return the cache
      */
     public PageCache pageCache() {
-        PageCache c = cache;
-        if (c == null) {
-            synchronized (this) {
-                c = cache;
-                if (c == null) {
-                    AddressSpaceOperations aops = fs.addressSpaceOperations();
-                    c = aops == null ? PageCache.memoryOnly(ram)
-                            : new PageCache(ram, new PageIoAdapter(aops, describe()), this::size);
-                    cache = c;
-                }
-            }
+        PageCache c = rmap.pageCache();
+        if (c != null) {
+            return c;
         }
-        return c;
+        AddressSpaceOperations aops = fs.addressSpaceOperations();
+        PageCache fresh = aops == null ? PageCache.memoryOnly(ram)
+                : new PageCache(ram, new PageIoAdapter(aops, describe()), this::size);
+        // A racing creator may have won; installPageCache returns the one that is kept.
+        return rmap.installPageCache(fresh);
     }
 
     /** @return the API view of the page cache handed to file operations */
@@ -114,7 +117,7 @@ public final class VfsInode implements Inode {
 
     /** Drops every cached page ({@code truncate_inode_pages_final}) before the inode goes away. */
     void dropPageCache() {
-        PageCache c = cache;
+        PageCache c = rmap.pageCache();
         if (c != null) {
             c.truncate(0);
         }
@@ -180,7 +183,7 @@ public final class VfsInode implements Inode {
 
         @Override
         public long cachedPages() {
-            PageCache c = cache;
+            PageCache c = rmap.pageCache();
             return c == null ? 0 : c.pageCount();
         }
 
@@ -202,7 +205,7 @@ public final class VfsInode implements Inode {
 
         @Override
         public void fsync() {
-            PageCache c = cache;
+            PageCache c = rmap.pageCache();
             if (c == null) {
                 return;
             }

@@ -22,7 +22,6 @@ import org.vfsgi.mm.VmaFlags;
 import org.vfsgi.mm.core.Kernel;
 import org.vfsgi.mm.core.Process;
 import org.vfsgi.mm.core.VmAreaDescImpl;
-import org.vfsgi.mm.core.vfs.FaultPageSink;
 import org.vfsgi.mm.core.vfs.Vfs;
 import org.vfsgi.mm.core.vfs.VfsFixture;
 import org.vfsgi.vfs.Fcntl;
@@ -47,8 +46,8 @@ class ShmemTest {
         proc = kernel.spawn();
     }
 
-    /** A fault as the core's fault layer will hand it over: a {@link VmFault} that takes the page. */
-    private static final class TestFault implements VmFault, FaultPageSink {
+    /** A fault that records the page {@code shmem_fault} hands over through {@link VmFault#setPage}. */
+    private static final class TestFault implements VmFault {
         final VmArea vma;
         final long pgoff;
         long page = -1;
