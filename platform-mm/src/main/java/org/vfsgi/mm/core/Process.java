@@ -1,8 +1,12 @@
 package org.vfsgi.mm.core;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import org.vfsgi.mm.Errno;
 import org.vfsgi.mm.MmException;
 import org.vfsgi.mm.Mman;
@@ -12,12 +16,15 @@ import org.vfsgi.mm.VmaFlag;
 import org.vfsgi.mm.VmaFlags;
 import org.vfsgi.mm.core.page.PageTable;
 import org.vfsgi.mm.core.page.UserAccessException;
+import org.vfsgi.mm.core.vfs.Kstat;
+import org.vfsgi.mm.core.vfs.OpenFile;
 import org.vfsgi.vfs.File;
 
 /**
- * A process ({@code struct task_struct} reduced to what mm needs): a pid and an address
- * space, with the memory system calls. Each call takes the mmap write lock for its whole
- * duration, as the kernel's syscalls do, and reports errors as {@link MmException}s.
+ * A process ({@code struct task_struct} reduced to what mm needs): a pid, an address space and
+ * a file descriptor table, with the memory and file system calls. Each memory call takes the
+ * mmap write lock for its whole duration, as the kernel's syscalls do, and every call reports
+ * errors as {@link MmException}s. The file calls need a kernel with RAM (it owns the VFS).
  */
 public final class Process {
     private static final System.Logger LOG = System.getLogger(Process.class.getName());
@@ -25,6 +32,8 @@ public final class Process {
     private final Kernel kernel;
     private final int pid;
     private final MmStruct mm;
+    /** {@code current->files}: the open file descriptors. */
+    private final FdTable files = new FdTable();
     private volatile boolean exited;
     /** Signals delivered by faulting accesses, most recent last, at most {@link #SIGNALS_KEPT}. */
     private final ArrayDeque<SignalException> signals = new ArrayDeque<>();
@@ -219,7 +228,8 @@ public final class Process {
 
     /**
      * {@code fork}: a child with a copy of this address space (DONTCOPY VMAs skipped, {@code open}
-     * on each copy, anonymous memory marked as fork child). On failure the partial child is torn
+     * on each copy, anonymous memory marked as fork child) and of its file descriptor table (the
+     * same numbers for the same open files, each a new reference, as {@code dup} makes). On failure the partial child is torn
      * down and nothing of it remains.
      *
      * @return the child
@@ -242,13 +252,15 @@ public final class Process {
             mm.mmapWriteUnlock();
         }
         Process child = kernel.forkedProcess(childMm);
+        files.copyInto(child.files);
         LOG.log(System.Logger.Level.DEBUG, "pid {0} forked pid {1}", pid, childPid);
         return child;
     }
 
     /**
-     * {@code exit}: unmaps everything ({@code close} runs on every VMA) and leaves the process table.
-     * Calling it twice does nothing the second time.
+     * {@code exit}: unmaps everything ({@code close} runs on every VMA), then closes every file
+     * descriptor ({@code exit_mm} before {@code exit_files}, as {@code do_exit} orders them), and
+     * leaves the process table. Calling it twice does nothing the second time.
      */
     public void exit() {
         if (exited) {
@@ -260,6 +272,9 @@ public final class Process {
             exited = true;
         } finally {
             mm.mmapWriteUnlock();
+        }
+        for (OpenFile f : files.removeAll().values()) {
+            f.fput();
         }
         kernel.exited(this);
         kernel.trace().emit(pid, 0, 0, null, TraceStep.EXIT, "ok", "");
@@ -369,6 +384,227 @@ public final class Process {
     public void msync(long addr, long len, int flags) {
         checkAlive("msync");
         Msync.msync(mm, addr, len, flags);
+    }
+
+    // ---------------------------------------------------------------- file descriptors
+
+    /**
+     * {@code mmap(addr, len, prot, flags, fd, offset)}: as {@link #mmap(long, long, int, int, File, long)}
+     * with the file of descriptor {@code fd}. With {@code MAP_ANONYMOUS} the descriptor is ignored,
+     * as Linux ignores it. The mapping takes its own reference on the file, so closing the
+     * descriptor afterwards leaves the mapping working.
+     *
+     * @param addr hint or fixed address
+     * @param len length in bytes
+     * @param prot {@code PROT_*}
+     * @param flags {@code MAP_*}
+     * @param fd an open descriptor, or anything with {@code MAP_ANONYMOUS}
+     * @param offset the file offset in bytes, page aligned
+     * @return the mapped address
+     * @throws MmException EBADF for a descriptor that is not open, and every error of mmap
+     */
+    public long mmap(long addr, long len, int prot, int flags, int fd, long offset) {
+        checkAlive("mmap");
+        if ((flags & Mman.MAP_ANONYMOUS) != 0) {
+            return mmap(addr, len, prot, flags, (File) null, offset);
+        }
+        return onFile(fd, "ksys_mmap_pgoff", f -> mmap(addr, len, prot, flags, f, offset));
+    }
+
+    /**
+     * {@code open(path, flags, mode)}: opens a file through the kernel's VFS and installs it at
+     * the lowest free descriptor.
+     *
+     * @param path an absolute path
+     * @param flags {@code O_*} flags of {@link org.vfsgi.vfs.Fcntl}
+     * @param mode permission bits for a created file
+     * @return the descriptor
+     * @throws MmException every errno of {@code Vfs.open}, EMFILE when the table is full, ESRCH
+     *         if the process has exited
+     * @throws IllegalStateException if the kernel has no RAM and so no VFS
+     */
+    public int open(String path, int flags, int mode) {
+        checkAlive("do_sys_open");
+        OpenFile f = kernel.vfs().open(path, flags, mode);
+        try {
+            return files.install(f, "do_sys_open");
+        } catch (MmException e) {
+            f.fput();
+            throw e;
+        }
+    }
+
+    /**
+     * {@code close(fd)}: removes the descriptor and drops its reference; the file is released
+     * when no descriptor and no mapping holds it any more.
+     *
+     * @param fd the descriptor
+     * @throws MmException EBADF if it is not open, ESRCH if the process has exited
+     */
+    public void close(int fd) {
+        checkAlive("close_fd");
+        files.remove(fd, "close_fd").fput();
+    }
+
+    /**
+     * {@code dup(fd)}: a second descriptor for the same open file (same position, same mode).
+     *
+     * @param fd an open descriptor
+     * @return the lowest free descriptor, now naming the same file
+     * @throws MmException EBADF, EMFILE, ESRCH
+     */
+    public int dup(int fd) {
+        checkAlive("dup");
+        return files.dup(fd, "dup");
+    }
+
+    /**
+     * {@code read(fd, buf, count)}: reads at the file position and advances it.
+     *
+     * @param fd an open descriptor
+     * @param count the most bytes to read
+     * @return the bytes read, fewer than {@code count} at end of file, none at or past it
+     * @throws MmException EBADF (not open, or not open for reading), EISDIR, EINVAL (negative
+     *         count), the file system's errno, ESRCH
+     */
+    public byte[] read(int fd, int count) {
+        return transferIn(fd, count, -1, "ksys_read");
+    }
+
+    /**
+     * {@code pread(fd, buf, count, pos)}: reads at {@code pos}; the file position stays.
+     *
+     * @param fd an open descriptor
+     * @param count the most bytes to read
+     * @param pos the file offset
+     * @return the bytes read
+     * @throws MmException as {@link #read(int, int)}, and EINVAL for a negative offset
+     */
+    public byte[] pread(int fd, int count, long pos) {
+        if (pos < 0) {
+            throw new MmException(Errno.EINVAL, "ksys_pread64", "negative offset " + pos);
+        }
+        return transferIn(fd, count, pos, "ksys_pread64");
+    }
+
+    private byte[] transferIn(int fd, int count, long pos, String step) {
+        checkAlive(step);
+        if (count < 0) {
+            throw new MmException(Errno.EINVAL, step, "negative count " + count);
+        }
+        return onFile(fd, step, f -> {
+            ByteBuffer dst = ByteBuffer.allocate(count);
+            long n = pos < 0 ? kernel.vfs().read(f, dst) : kernel.vfs().pread(f, dst, pos);
+            return Arrays.copyOf(dst.array(), (int) n);
+        });
+    }
+
+    /**
+     * {@code write(fd, buf, count)}: writes at the file position (at the end with
+     * {@code O_APPEND}) and advances it.
+     *
+     * @param fd an open descriptor
+     * @param data the bytes
+     * @return the bytes written
+     * @throws MmException EBADF (not open, or not open for writing), EISDIR, EFBIG, ENOSPC, the
+     *         file system's errno, ESRCH
+     */
+    public long write(int fd, byte[] data) {
+        return transferOut(fd, data, -1, "ksys_write");
+    }
+
+    /**
+     * {@code pwrite(fd, buf, count, pos)}: writes at {@code pos}; the file position stays.
+     *
+     * @param fd an open descriptor
+     * @param data the bytes
+     * @param pos the file offset
+     * @return the bytes written
+     * @throws MmException as {@link #write(int, byte[])}, and EINVAL for a negative offset
+     */
+    public long pwrite(int fd, byte[] data, long pos) {
+        if (pos < 0) {
+            throw new MmException(Errno.EINVAL, "ksys_pwrite64", "negative offset " + pos);
+        }
+        return transferOut(fd, data, pos, "ksys_pwrite64");
+    }
+
+    private long transferOut(int fd, byte[] data, long pos, String step) {
+        return onFile(fd, step, f -> {
+            ByteBuffer src = ByteBuffer.wrap(data);
+            return pos < 0 ? kernel.vfs().write(f, src) : kernel.vfs().pwrite(f, src, pos);
+        });
+    }
+
+    /**
+     * {@code lseek(fd, offset, whence)}.
+     *
+     * @param fd an open descriptor
+     * @param offset the offset, relative to {@code whence}
+     * @param whence {@code SEEK_SET}, {@code SEEK_CUR} or {@code SEEK_END}
+     * @return the new position
+     * @throws MmException EBADF, EINVAL (bad whence or a negative result), ESRCH
+     */
+    public long lseek(int fd, long offset, int whence) {
+        return onFile(fd, "ksys_lseek", f -> kernel.vfs().lseek(f, offset, whence));
+    }
+
+    /**
+     * {@code ftruncate(fd, length)}: mapped pages beyond the new end are unmapped.
+     *
+     * @param fd a descriptor open for writing
+     * @param length the new size
+     * @throws MmException EBADF, EINVAL (not open for writing, not a regular file, negative),
+     *         EFBIG, ESRCH
+     */
+    public void ftruncate(int fd, long length) {
+        onFile(fd, "do_ftruncate", f -> {
+            kernel.vfs().ftruncate(f, length);
+            return null;
+        });
+    }
+
+    /**
+     * {@code fsync(fd)}: writes the file's dirty pages back and syncs it.
+     *
+     * @param fd an open descriptor
+     * @throws MmException EBADF, EIO, the file system's errno, ESRCH
+     */
+    public void fsync(int fd) {
+        onFile(fd, "vfs_fsync", f -> {
+            kernel.vfs().fsync(f);
+            return null;
+        });
+    }
+
+    /**
+     * {@code fstat(fd)}.
+     *
+     * @param fd an open descriptor
+     * @return the file's attributes and device
+     * @throws MmException EBADF, ESRCH
+     */
+    public Kstat fstat(int fd) {
+        return onFile(fd, "vfs_fstat", f -> kernel.vfs().fstat(f));
+    }
+
+    /**
+     * {@code fdget}/{@code fdput} around one call: the file is held by a reference of the call's
+     * own, so a concurrent {@code close} of the descriptor cannot release it mid-call.
+     */
+    private <T> T onFile(int fd, String step, Function<OpenFile, T> call) {
+        checkAlive(step);
+        OpenFile f = files.get(fd, step);
+        try {
+            return call.apply(f);
+        } finally {
+            f.fput();
+        }
+    }
+
+    /** @return the open descriptors and their files, in descriptor order ({@code /proc/PID/fd}) */
+    public Map<Integer, OpenFile> fds() {
+        return files.snapshot();
     }
 
     /** @return this process's {@code /proc/PID/smaps} text (the fields the model supports) */
