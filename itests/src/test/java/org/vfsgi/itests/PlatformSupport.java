@@ -76,7 +76,16 @@ public final class PlatformSupport {
         return composite(options.toArray(new Option[0]));
     }
 
-    /** @return a fresh work folder for one test class, with an empty {@code deploy/} */
+    /**
+     * The RAM device the mm kernel runs on, as the distribution's {@code etc/} configures it:
+     * FileInstall turns the file into the factory configuration {@code org.vfsgi.hw.device~ram0}.
+     */
+    static final String RAM0_CFG = "org.vfsgi.hw.device-ram0.cfg";
+
+    /**
+     * @return a fresh work folder for one test class, whose {@code deploy/} holds only the
+     *         configuration of {@code ram0} (64 MiB from PFN 0), which the mm kernel needs
+     */
     public static Path workDir(String name) {
         try {
             Path base = Path.of(System.getProperty("vfsgi.itest.work", System.getProperty("java.io.tmpdir")));
@@ -87,6 +96,7 @@ public final class PlatformSupport {
                 }
             }
             Files.createDirectories(work.resolve("deploy"));
+            Files.writeString(work.resolve("deploy").resolve(RAM0_CFG), "name = ram0\nkind = ram\nsize = 64M\npfnStart = 0\n");
             return work;
         } catch (IOException e) {
             throw new IllegalStateException("cannot prepare work folder " + name, e);

@@ -1,10 +1,16 @@
 package org.vfsgi.mm.internal.osgi;
 
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Hashtable;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -16,8 +22,14 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.event.EventAdmin;
 import org.osgi.service.metatype.annotations.Designate;
+import org.vfsgi.hw.BlockDevice;
+import org.vfsgi.hw.Device;
+import org.vfsgi.hw.PhysicalAddressSpace;
+import org.vfsgi.hw.PhysicalMemory;
+import org.vfsgi.mm.MmException;
 import org.vfsgi.mm.core.Kernel;
 import org.vfsgi.mm.core.Process;
+import org.vfsgi.mm.core.vfs.MountEntry;
 
 /**
  * Owns the bundle's one {@link Kernel}: creates it when the bundle starts, configured by PID
@@ -38,10 +50,17 @@ import org.vfsgi.mm.core.Process;
  * <p>Trace events go to Event Admin through {@link TraceEventForwarder}, when one is present and
  * {@code postTraceEvents} is on.
  *
- * <p>Physical memory: the core does not take a {@code PhysicalMemory} yet. When page tables
- * arrive (issue 3, item 2), a mandatory {@code @Reference PhysicalMemory} (or the hardware's
- * {@code PhysicalAddressSpace}) joins the activate method and is handed to the kernel in
- * {@link #start} — the only place that creates one.
+ * <p>Hardware: two mandatory static references come in through the constructor — the RAM
+ * device the kernel's page frames, page caches and tmpfs live in (a {@link PhysicalMemory}
+ * service of platform-hw, by default the one named {@value #DEFAULT_RAM_TARGET_NAME}; the
+ * configuration's {@code ram.target} filter picks another), and the machine's
+ * {@link PhysicalAddressSpace}, so that user access through PFN mappings of devices reaches them.
+ * Without both there is no kernel (and the launcher's readiness check waits). A file system that
+ * mounts a block device finds it by name ({@code vfsgi.hw.name}) in the service registry.
+ *
+ * <p>When the kernel goes (configuration change, RAM device gone, bundle stop), every process
+ * exits and every mount is detached, so the page frames of tmpfs files and page caches return to
+ * the RAM device, which outlives the kernel.
  */
 @Component(name = KernelComponent.PID, configurationPid = KernelComponent.PID, immediate = true,
         configurationPolicy = ConfigurationPolicy.OPTIONAL, service = {})
@@ -56,30 +75,53 @@ public final class KernelComponent {
      */
     public static final String CONFIGURED = "vfsgi.mm.configured";
 
+    /** The RAM device the kernel uses unless the configuration's {@code ram.target} says otherwise. */
+    public static final String DEFAULT_RAM_TARGET_NAME = "ram0";
+    /** The default target filter of the {@code ram} reference. */
+    public static final String DEFAULT_RAM_TARGET = "(" + Device.NAME + "=" + DEFAULT_RAM_TARGET_NAME + ")";
+
     private static final System.Logger LOG = System.getLogger(KernelComponent.class.getName());
 
     private final TraceEventForwarder events = new TraceEventForwarder();
+    private final PhysicalMemory ram;
+    private final PhysicalAddressSpace physical;
+    /** Block devices handed to file systems, released when the kernel goes. */
+    private final List<ServiceReference<BlockDevice>> blockDevicesInUse = new ArrayList<>();
+    private BundleContext context;
     /** Set by {@link #start}: the kernel is built only from a configuration that passed the checks. */
     private volatile Kernel kernel;
     private ServiceRegistration<Kernel> registration;
 
-    /** Created by SCR; {@link #activate} starts the kernel. */
-    public KernelComponent() {
-        // nothing to do before the configuration is known
+    /**
+     * Without a framework, for tests: {@link #start} makes the kernel.
+     *
+     * @param ram the RAM device
+     * @param physical the physical address map
+     */
+    KernelComponent(PhysicalMemory ram, PhysicalAddressSpace physical) {
+        this.ram = ram;
+        this.physical = physical;
     }
 
     /**
-     * Checks the configuration, starts the kernel and publishes it.
+     * Checks the configuration, starts the kernel on the hardware and publishes it.
      *
-     * @param context the bundle's context, to register the kernel service
+     * @param context the bundle's context, to register the kernel service and find block devices
      * @param config the configuration of PID {@value #PID} (its defaults without one)
      * @param properties the component properties, which hold {@code service.pid} when configured
+     * @param ram the RAM device that {@code ram.target} selects
+     * @param physical the machine's physical address map
      * @throws IllegalArgumentException if the configuration is bad: nothing starts
      */
     @Activate
-    void activate(BundleContext context, KernelConfiguration config, Map<String, Object> properties) {
+    public KernelComponent(BundleContext context, KernelConfiguration config, Map<String, Object> properties,
+            @Reference(name = "ram", target = DEFAULT_RAM_TARGET) PhysicalMemory ram,
+            @Reference(name = "physical") PhysicalAddressSpace physical) {
+        this(ram, physical);
+        this.context = context;
         KernelSettings settings = KernelSettings.from(config);
         Kernel k = start(settings);
+        k.setBlockDeviceLookup(this::blockDevice);
         Hashtable<String, Object> serviceProperties = new Hashtable<>();
         serviceProperties.put(CONFIGURED, properties.containsKey(Constants.SERVICE_PID));
         serviceProperties.put("maxMapCount", settings.kernelConfig().maxMapCount());
@@ -94,7 +136,7 @@ public final class KernelComponent {
      * @return the kernel
      */
     Kernel start(KernelSettings settings) {
-        Kernel k = new Kernel(settings.kernelConfig());
+        Kernel k = new Kernel(settings.kernelConfig(), ram, physical);
         if (settings.postTraceEvents()) {
             k.trace().addListener(events);
         }
@@ -126,7 +168,77 @@ public final class KernelComponent {
         for (Process p : k.processes()) {
             p.exit();
         }
+        detachAll(k);
+        releaseBlockDevices();
         LOG.log(System.Logger.Level.DEBUG, "mm kernel down");
+    }
+
+    /**
+     * Detaches every mount, innermost first, after writing back its dirty pages, so page caches
+     * and tmpfs files give their frames back to the RAM device.
+     */
+    private static void detachAll(Kernel k) {
+        List<MountEntry> mounts = k.vfs().mounts();
+        for (int i = mounts.size() - 1; i >= 0; i--) {
+            try {
+                k.vfs().umount(mounts.get(i).mountpoint(), true);
+            } catch (MmException e) {
+                LOG.log(System.Logger.Level.DEBUG, "umount of {0} at shutdown: {1}", mounts.get(i).mountpoint(),
+                        e.getMessage()); // already gone with its parent
+            }
+        }
+    }
+
+    /**
+     * {@code lookup_bdev}: the platform-hw block device of that name, as a file system's mount
+     * asks for it; the service is held until the kernel goes.
+     */
+    private Optional<BlockDevice> blockDevice(String name) {
+        BundleContext ctx = context;
+        if (ctx == null || name == null || name.isEmpty()) {
+            return Optional.empty();
+        }
+        Collection<ServiceReference<BlockDevice>> refs;
+        try {
+            refs = ctx.getServiceReferences(BlockDevice.class, "(" + Device.NAME + "=" + escape(name) + ")");
+        } catch (InvalidSyntaxException | IllegalStateException e) {
+            return Optional.empty();
+        }
+        for (ServiceReference<BlockDevice> ref : refs) {
+            BlockDevice d = ctx.getService(ref);
+            if (d != null) {
+                synchronized (blockDevicesInUse) {
+                    blockDevicesInUse.add(ref);
+                }
+                return Optional.of(d);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private void releaseBlockDevices() {
+        synchronized (blockDevicesInUse) {
+            for (ServiceReference<BlockDevice> ref : blockDevicesInUse) {
+                try {
+                    context.ungetService(ref);
+                } catch (IllegalStateException stopping) {
+                    // the bundle is stopping: the framework releases its services itself
+                }
+            }
+            blockDevicesInUse.clear();
+        }
+    }
+
+    /** Escapes the characters an LDAP filter value may not hold literally. */
+    static String escape(String value) {
+        StringBuilder sb = new StringBuilder();
+        for (char c : value.toCharArray()) {
+            if (c == '\\' || c == '*' || c == '(' || c == ')') {
+                sb.append('\\');
+            }
+            sb.append(c);
+        }
+        return sb.toString();
     }
 
     /** @return the kernel, null before {@link #start} */

@@ -42,4 +42,11 @@ public @interface KernelConfiguration {
             description = "Post every trace event to Event Admin (asynchronously) under topic"
                     + " org/vfsgi/mm/trace/<STEP>. Turn off for very large address spaces.")
     boolean postTraceEvents() default true;
+
+    /** @return the target filter of the {@code ram} reference (property {@code ram.target}) */
+    @AttributeDefinition(name = "RAM device", required = false,
+            description = "LDAP filter choosing the platform-hw RAM device (a PhysicalMemory service) whose page"
+                    + " frames the kernel uses, for example (vfsgi.hw.name=ram1). Until such a device exists the"
+                    + " kernel stays down.")
+    String ram_target() default KernelComponent.DEFAULT_RAM_TARGET;
 }

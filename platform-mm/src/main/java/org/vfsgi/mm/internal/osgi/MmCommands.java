@@ -28,6 +28,10 @@ import org.vfsgi.mm.core.Kernel;
     "osgi.command.function=mprotect",
     "osgi.command.function=mremap",
     "osgi.command.function=maps",
+    "osgi.command.function=smaps",
+    "osgi.command.function=msync",
+    "osgi.command.function=peek",
+    "osgi.command.function=poke",
     "osgi.command.function=trace",
     "osgi.command.function=violations",
     "osgi.command.function=inject"})
@@ -80,6 +84,49 @@ public final class MmCommands {
             @Descriptor("flags joined by ',' ('|' only in quotes): private or shared, anonymous, fixed,"
                     + " fixed_noreplace, noreserve, populate, ... (MAP_ prefix optional)") String flags) {
         return console.mmap(pid, addr, len, prot, flags);
+    }
+
+    /** @return the mapped address */
+    @Descriptor("mmap(ADDR, LEN, PROT, FLAGS, FD, OFFSET): map a file of the process by descriptor (mm:open"
+            + " made it); prints the address in hex")
+    public String mmap(@Descriptor(PID) String pid,
+            @Descriptor("address: a hint, or exact with fixed / fixed_noreplace; 0 lets the kernel choose") String addr,
+            @Descriptor(LEN) String len,
+            @Descriptor(PROT) String prot,
+            @Descriptor("flags joined by ',': shared or private, fixed, fixed_noreplace, populate, ... (MAP_ prefix"
+                    + " optional)") String flags,
+            @Descriptor("file descriptor, as printed by mm:open (ignored with anonymous)") String fd,
+            @Descriptor("file offset in bytes, page aligned (decimal or 0x...)") String offset) {
+        return console.mmap(pid, addr, len, prot, flags, fd, offset);
+    }
+
+    /** @return a confirmation */
+    @Descriptor("msync(ADDR, LEN, FLAGS): with sync, write the dirty pages of shared file mappings back")
+    public String msync(@Descriptor(PID) String pid, @Descriptor(ADDR) String addr, @Descriptor(LEN) String len,
+            @Descriptor("sync, async or invalidate, joined by ',' (MS_ prefix optional)") String flags) {
+        return console.msync(pid, addr, len, flags);
+    }
+
+    /** @return the bytes as hexdump -C lines */
+    @Descriptor("read user memory as the process would (copy_from_user, faulting pages in); prints hexdump -C"
+            + " lines; a fault is SIGSEGV or SIGBUS")
+    public String peek(@Descriptor(PID) String pid, @Descriptor("user address (decimal or 0x...)") String addr,
+            @Descriptor("number of bytes") String len) {
+        return console.peek(pid, addr, len);
+    }
+
+    /** @return a confirmation */
+    @Descriptor("write user memory as the process would (copy_to_user, faulting pages in, copy-on-write); a"
+            + " fault is SIGSEGV or SIGBUS")
+    public String poke(@Descriptor(PID) String pid, @Descriptor("user address (decimal or 0x...)") String addr,
+            @Descriptor("text to write, or hex: followed by byte pairs (hex:48690a)") String data) {
+        return console.poke(pid, addr, data);
+    }
+
+    /** @return the smaps text */
+    @Descriptor("show /proc/PID/smaps: each VMA's maps line with its sizes, resident, shared/private clean/dirty")
+    public String smaps(@Descriptor(PID) String pid) {
+        return console.smaps(pid);
     }
 
     /** @return a confirmation */

@@ -74,8 +74,8 @@ final class MmConsole {
     }
 
     /**
-     * {@code mmap(addr, len, prot, flags, -1, 0)}: anonymous mappings only until the shell can
-     * open files; without {@code anonymous} the kernel answers EBADF as it would for fd -1.
+     * {@code mmap(addr, len, prot, flags, -1, 0)}: without {@code anonymous} the kernel answers
+     * EBADF as it would for fd -1; the seven-argument form maps a file by descriptor.
      *
      * @return the mapped address, {@code 0x}-prefixed hexadecimal
      */
@@ -86,6 +86,94 @@ final class MmConsole {
         int pr = SyscallArgs.prot(prot);
         int fl = SyscallArgs.mapFlags(flags);
         return hex(p.mmap(a, l, pr, fl, null, 0));
+    }
+
+    /**
+     * {@code mmap(addr, len, prot, flags, fd, offset)}: a file mapping through a descriptor of
+     * the process ({@code mm:open} made it); with {@code anonymous} the descriptor is ignored.
+     *
+     * @return the mapped address, {@code 0x}-prefixed hexadecimal
+     */
+    String mmap(String pid, String addr, String len, String prot, String flags, String fd, String offset) {
+        Process p = process(pid);
+        long a = SyscallArgs.number("ADDR", addr);
+        long l = SyscallArgs.number("LEN", len);
+        int pr = SyscallArgs.prot(prot);
+        int fl = SyscallArgs.mapFlags(flags);
+        int f = fd.strip().equals("-1") ? -1 : SyscallArgs.fd(fd);
+        long off = SyscallArgs.number("OFFSET", offset);
+        return hex(p.mmap(a, l, pr, fl, f, off));
+    }
+
+    /** @return a confirmation naming the range and the flags */
+    String msync(String pid, String addr, String len, String flags) {
+        Process p = process(pid);
+        long a = SyscallArgs.number("ADDR", addr);
+        long l = SyscallArgs.number("LEN", len);
+        int fl = SyscallArgs.msyncFlags(flags);
+        p.msync(a, l, fl);
+        return "pid " + p.pid() + ": msync " + range(a, l) + " done";
+    }
+
+    /**
+     * Reads user memory as the process would ({@code copy_from_user}), faulting pages in.
+     *
+     * @return {@code hexdump -C} lines with the user addresses, or the signal's message thrown
+     */
+    String peek(String pid, String addr, String len) {
+        Process p = process(pid);
+        long a = SyscallArgs.number("ADDR", addr);
+        int n = SyscallArgs.count("LEN", len, FilesConsole.MAX_TRANSFER);
+        return hexdump(a, p.readMemory(a, n));
+    }
+
+    /**
+     * Writes user memory as the process would ({@code copy_to_user}): text, or {@code hex:} bytes.
+     *
+     * @return a confirmation
+     */
+    String poke(String pid, String addr, String data) {
+        Process p = process(pid);
+        long a = SyscallArgs.number("ADDR", addr);
+        byte[] bytes = SyscallArgs.data(data);
+        p.writeMemory(a, bytes);
+        return "pid " + p.pid() + ": wrote " + bytes.length + " bytes at " + hex(a);
+    }
+
+    /** @return {@code /proc/PID/smaps} */
+    String smaps(String pid) {
+        return process(pid).smaps();
+    }
+
+    /**
+     * {@code hexdump -C}: 16 bytes a line, the address in hex, the bytes, and the printable ones
+     * between bars.
+     *
+     * @param addr the address of the first byte
+     * @param bytes the bytes
+     * @return the lines, without a final newline
+     */
+    static String hexdump(long addr, byte[] bytes) {
+        StringBuilder sb = new StringBuilder();
+        for (int off = 0; off < bytes.length; off += 16) {
+            int n = Math.min(16, bytes.length - off);
+            StringBuilder hexPart = new StringBuilder();
+            StringBuilder text = new StringBuilder();
+            for (int i = 0; i < 16; i++) {
+                if (i == 8) {
+                    hexPart.append(' ');
+                }
+                if (i < n) {
+                    int c = bytes[off + i] & 0xff;
+                    hexPart.append(String.format(Locale.ROOT, "%02x ", c));
+                    text.append(c >= 0x20 && c < 0x7f ? (char) c : '.');
+                } else {
+                    hexPart.append("   ");
+                }
+            }
+            sb.append(String.format(Locale.ROOT, "%08x  %s |%s|\n", addr + off, hexPart, text));
+        }
+        return sb.toString().stripTrailing();
     }
 
     /** @return a confirmation naming the range */
@@ -217,16 +305,26 @@ final class MmConsole {
     }
 
     private Process process(String pidText) {
+        return process(kernel, pidText);
+    }
+
+    /**
+     * @param kernel the kernel
+     * @param pidText a pid as typed
+     * @return the live process
+     * @throws IllegalArgumentException naming the live pids if there is no such process
+     */
+    static Process process(Kernel kernel, String pidText) {
         int pid = SyscallArgs.pid(pidText);
         Process p = kernel.process(pid);
         if (p == null) {
-            throw new IllegalArgumentException("no process with pid " + pid + "; live pids: " + livePids()
+            throw new IllegalArgumentException("no process with pid " + pid + "; live pids: " + livePids(kernel)
                     + " (mm:spawn creates one)");
         }
         return p;
     }
 
-    private String livePids() {
+    private static String livePids(Kernel kernel) {
         List<Integer> pids = new ArrayList<>();
         for (Process p : kernel.processes()) {
             pids.add(p.pid());
@@ -256,7 +354,7 @@ final class MmConsole {
     }
 
     /** Left-aligned columns, or right-aligned numbers after the first column when {@code numeric}. */
-    private static String table(List<String[]> rows, boolean numeric) {
+    static String table(List<String[]> rows, boolean numeric) {
         int[] widths = new int[rows.get(0).length];
         for (String[] r : rows) {
             for (int i = 0; i < r.length; i++) {

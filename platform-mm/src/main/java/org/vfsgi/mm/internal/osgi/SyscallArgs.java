@@ -8,6 +8,7 @@ import java.util.StringJoiner;
 import org.vfsgi.mm.Errno;
 import org.vfsgi.mm.Mman;
 import org.vfsgi.mm.core.InjectionPoint;
+import org.vfsgi.vfs.Fcntl;
 
 /**
  * Turns the words a person types into system-call arguments, the way a C program spells them:
@@ -26,6 +27,13 @@ final class SyscallArgs {
     /** mremap flag names without the {@code MREMAP_} prefix. */
     private static final Map<String, Integer> MREMAP_FLAGS = new LinkedHashMap<>();
     private static final Map<String, Integer> PROT_NAMES = new LinkedHashMap<>();
+    /** open flag names without the {@code O_} prefix; the access mode is one of the first three. */
+    private static final Map<String, Integer> OPEN_FLAGS = new LinkedHashMap<>();
+    /** msync flag names without the {@code MS_} prefix. */
+    private static final Map<String, Integer> MSYNC_FLAGS = new LinkedHashMap<>();
+    private static final Map<String, Integer> WHENCE = new LinkedHashMap<>();
+    /** The prefix that marks DATA as hexadecimal bytes rather than text. */
+    static final String HEX_PREFIX = "hex:";
 
     static {
         MAP_FLAGS.put("private", Mman.MAP_PRIVATE);
@@ -47,6 +55,21 @@ final class SyscallArgs {
         MAP_FLAGS.put("uninitialized", Mman.MAP_UNINITIALIZED);
         MREMAP_FLAGS.put("maymove", Mman.MREMAP_MAYMOVE);
         MREMAP_FLAGS.put("fixed", Mman.MREMAP_FIXED);
+        OPEN_FLAGS.put("rdonly", Fcntl.O_RDONLY);
+        OPEN_FLAGS.put("wronly", Fcntl.O_WRONLY);
+        OPEN_FLAGS.put("rdwr", Fcntl.O_RDWR);
+        OPEN_FLAGS.put("creat", Fcntl.O_CREAT);
+        OPEN_FLAGS.put("excl", Fcntl.O_EXCL);
+        OPEN_FLAGS.put("trunc", Fcntl.O_TRUNC);
+        OPEN_FLAGS.put("append", Fcntl.O_APPEND);
+        OPEN_FLAGS.put("directory", Fcntl.O_DIRECTORY);
+        OPEN_FLAGS.put("nofollow", Fcntl.O_NOFOLLOW);
+        MSYNC_FLAGS.put("sync", Mman.MS_SYNC);
+        MSYNC_FLAGS.put("async", Mman.MS_ASYNC);
+        MSYNC_FLAGS.put("invalidate", Mman.MS_INVALIDATE);
+        WHENCE.put("set", Fcntl.SEEK_SET);
+        WHENCE.put("cur", Fcntl.SEEK_CUR);
+        WHENCE.put("end", Fcntl.SEEK_END);
         PROT_NAMES.put("read", Mman.PROT_READ);
         PROT_NAMES.put("write", Mman.PROT_WRITE);
         PROT_NAMES.put("exec", Mman.PROT_EXEC);
@@ -216,6 +239,144 @@ final class SyscallArgs {
             flags |= bit;
         }
         return flags;
+    }
+
+    /**
+     * Parses open flags: names joined as for {@link #mapFlags}, the {@code O_} prefix optional
+     * ({@code rdwr,creat}, {@code 'O_WRONLY|O_TRUNC'}), or a number in decimal, {@code 0x} hex or
+     * {@code 0}-prefixed octal as C writes them. At most one access mode; none means
+     * {@code rdonly}.
+     *
+     * @param text the flags
+     * @return the {@code O_*} bits
+     * @throws IllegalArgumentException naming the unknown flag, or two access modes
+     */
+    static int openFlags(String text) {
+        if (text != null && text.strip().matches("0[0-7]+")) {
+            return Integer.parseInt(text.strip(), 8);
+        }
+        if (text != null && !text.isBlank() && !Character.isDigit(text.strip().charAt(0))) {
+            int modes = 0;
+            for (String word : words(text.strip())) {
+                String w = strip(word, "o_");
+                if (w.equals("rdonly") || w.equals("wronly") || w.equals("rdwr")) {
+                    modes++;
+                }
+            }
+            if (modes > 1) {
+                throw new IllegalArgumentException("open FLAGS '" + text + "' name more than one access mode;"
+                        + " choose one of rdonly, wronly, rdwr");
+            }
+        }
+        return flags("open FLAGS", text, OPEN_FLAGS, "o_");
+    }
+
+    /**
+     * @param text permission bits in octal as {@code chmod} takes them ({@code 644}, {@code 0644})
+     * @return the bits
+     * @throws IllegalArgumentException if it is not octal or has bits beyond {@code 07777}
+     */
+    static int mode(String text) {
+        String t = text == null ? "" : text.strip();
+        if (!t.matches("0?[0-7]{1,4}")) {
+            throw new IllegalArgumentException("MODE '" + text + "' is not octal permission bits like 644 or 0755");
+        }
+        return Integer.parseInt(t, 8);
+    }
+
+    /**
+     * @param text a file descriptor as {@code mm:open} printed it
+     * @return it as an int
+     * @throws IllegalArgumentException if it is not a non-negative int
+     */
+    static int fd(String text) {
+        long v = number("FD", text);
+        if (v > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("FD '" + text + "' is not a file descriptor; mm:fds lists them");
+        }
+        return (int) v;
+    }
+
+    /**
+     * @param what the argument's name
+     * @param text a byte count that fits an int (a Java array)
+     * @return the count
+     * @throws IllegalArgumentException if it is not a number or larger than {@code max}
+     */
+    static int count(String what, String text, int max) {
+        long v = number(what, text);
+        if (v > max) {
+            throw new IllegalArgumentException(what + " " + text + " is more than the " + max + " bytes one command"
+                    + " moves");
+        }
+        return (int) v;
+    }
+
+    /**
+     * @param text {@code set}, {@code cur} or {@code end}, the {@code SEEK_} prefix optional, or 0, 1, 2
+     * @return the whence value
+     * @throws IllegalArgumentException listing the allowed names
+     */
+    static int whence(String text) {
+        String t = text == null ? "" : strip(text.strip().toLowerCase(Locale.ROOT), "seek_");
+        if (t.matches("[012]")) {
+            return Integer.parseInt(t);
+        }
+        Integer w = WHENCE.get(t);
+        if (w == null) {
+            throw new IllegalArgumentException("WHENCE '" + text + "' is not one of " + names(WHENCE)
+                    + " (SEEK_ prefix optional)");
+        }
+        return w;
+    }
+
+    /**
+     * @param text msync flags: {@code sync}, {@code async}, {@code invalidate} joined as for
+     *        {@link #mapFlags} (the {@code MS_} prefix optional), or a number
+     * @return the {@code MS_*} bits
+     * @throws IllegalArgumentException naming the unknown flag
+     */
+    static int msyncFlags(String text) {
+        return flags("msync FLAGS", text, MSYNC_FLAGS, "ms_");
+    }
+
+    /**
+     * Bytes to write: text as typed (UTF-8), or {@code hex:} followed by hexadecimal byte pairs
+     * ({@code hex:48690a}), for bytes a shell word cannot hold.
+     *
+     * @param text the data
+     * @return the bytes
+     * @throws IllegalArgumentException for a missing value or malformed hexadecimal
+     */
+    static byte[] data(String text) {
+        if (text == null) {
+            throw new IllegalArgumentException("DATA is missing");
+        }
+        if (!text.regionMatches(true, 0, HEX_PREFIX, 0, HEX_PREFIX.length())) {
+            return text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        String hex = text.substring(HEX_PREFIX.length()).replace(" ", "").replace("_", "");
+        if (hex.length() % 2 != 0 || !hex.matches("[0-9a-fA-F]*")) {
+            throw new IllegalArgumentException("DATA '" + text + "': after 'hex:' write pairs of hexadecimal digits,"
+                    + " one pair per byte (hex:48656c6c6f)");
+        }
+        byte[] out = new byte[hex.length() / 2];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (byte) Integer.parseInt(hex.substring(2 * i, 2 * i + 2), 16);
+        }
+        return out;
+    }
+
+    /**
+     * @param text an absolute path
+     * @return it
+     * @throws IllegalArgumentException if it does not start with {@code /}
+     */
+    static String path(String what, String text) {
+        if (text == null || !text.startsWith("/")) {
+            throw new IllegalArgumentException(what + " '" + text + "' is not an absolute path (it starts with '/')");
+        }
+        return text;
     }
 
     /**

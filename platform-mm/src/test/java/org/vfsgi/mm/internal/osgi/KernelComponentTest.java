@@ -1,21 +1,25 @@
 package org.vfsgi.mm.internal.osgi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.osgi.service.event.Event;
+import org.vfsgi.hw.internal.SimulatedRam;
 import org.vfsgi.mm.Mman;
 import org.vfsgi.mm.core.Process;
 import org.vfsgi.mm.internal.osgi.TraceEventForwarderTest.RecordingEventAdmin;
+import org.vfsgi.vfs.Fcntl;
 
 /** The kernel component without a framework: its kernel, its Event Admin forwarding and its shutdown. */
 class KernelComponentTest {
 
     private static KernelComponent component(Map<String, Object> config) {
-        KernelComponent c = new KernelComponent();
+        KernelComponent c = new KernelComponent(new SimulatedRam("ram0", 0, 1024), null);
         c.start(KernelSettings.from(KernelSettingsTest.config(config)));
         return c;
     }
@@ -62,5 +66,29 @@ class KernelComponentTest {
         c.deactivate();
         assertTrue(a.isExited() && b.isExited());
         assertTrue(c.kernel().processes().isEmpty());
+    }
+
+    @Test
+    void theKernelRunsOnTheRamDeviceAndGivesEveryFrameBackWhenItGoes() {
+        SimulatedRam ram = new SimulatedRam("ram0", 0, 1024);
+        KernelComponent c = new KernelComponent(ram, null);
+        c.start(KernelSettings.from(KernelSettingsTest.config(Map.of())));
+        assertSame(ram, c.kernel().vfs().ram());
+        assertEquals("none / tmpfs rw 0 0", c.kernel().vfs().mounts().get(0).toString());
+        Process p = c.kernel().spawn();
+        int fd = p.open("/f", Fcntl.O_RDWR | Fcntl.O_CREAT, 0644);
+        p.write(fd, "kept in a tmpfs page".getBytes(StandardCharsets.UTF_8));
+        long a = p.mmap(0, 0x2000, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, null, 0);
+        p.writeMemory(a, new byte[] {1});
+        assertTrue(ram.usedFrames() >= 2, "a tmpfs page and an anonymous page");
+        c.deactivate();
+        assertEquals(0, ram.usedFrames(), "processes exited and mounts detached: every frame is free");
+        assertTrue(c.kernel().vfs().mounts().isEmpty());
+    }
+
+    @Test
+    void ldapValuesAreEscapedForTheBlockDeviceFilter() {
+        assertEquals("disk\\(1\\)\\*\\\\", KernelComponent.escape("disk(1)*\\"));
+        assertEquals("disk0", KernelComponent.escape("disk0"));
     }
 }
