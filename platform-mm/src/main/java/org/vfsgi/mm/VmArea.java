@@ -185,4 +185,122 @@ public interface VmArea {
      * @throws IllegalStateException if the VMA is not write-locked
      */
     void setFile(File file);
+
+    // ------------------------------------------------------------------ the compat layer (contract 4)
+
+    /**
+     * {@code vfs_mmap(file, vma)}: maps this VMA with {@code file}'s mmap hook, for a stacking
+     * driver's legacy {@code mmap} that hands the mapping to the file underneath (overlay,
+     * backing files). If {@code file} has {@code mmap_prepare} this is
+     * {@link #compatVmaMmap(File)}, otherwise {@code file}'s legacy {@code mmap(file, this)}.
+     *
+     * <p>The usual shape of a stacking driver's hook:
+     * <pre>{@code
+     * int mmap(File file, VmArea vma) {
+     *     File real = realFileOf(file);
+     *     vma.setFile(real);          // vma_set_file: the VMA now maps the real file
+     *     return vma.vfsMmap(real);   // its mmap_prepare, action, mapped, mmap_complete run here
+     * }
+     * }</pre>
+     * Only valid while this VMA is being set up by a legacy {@code mmap} hook (allocated, not yet
+     * in the tree, mmap write lock held). Errors are returned, never thrown: the legacy hook returns
+     * them and the platform's failure path cleans up (the VMA's {@code close} does not run).
+     *
+     * @param file the file whose mmap hook runs (usually the VMA's {@link #file()} after
+     *        {@link #setFile})
+     * @return {@code 0} or a negative errno: ENODEV if {@code file} has neither or both of
+     *         {@code mmap} and {@code mmap_prepare}, EINVAL for {@code mmap_complete} or
+     *         {@code mmap_abort} without their partners, EINVAL if called outside a legacy
+     *         {@code mmap} hook, or any error of the hooks and the action (never
+     *         {@code error_override})
+     */
+    int vfsMmap(File file);
+
+    /**
+     * {@code compat_vma_mmap(file, vma)}: runs {@code file}'s {@code mmap_prepare} on a descriptor
+     * built from this VMA ({@link #compatSetDescFromVma}), forces
+     * {@code hide_from_rmap_until_complete} off (the VMA is not in the reverse map yet), then
+     * {@link #compatVmaMmapPrepared}. {@code mmap_abort} is not called if {@code mmap_prepare}
+     * itself fails; after a successful prepare exactly one of {@code mmap_complete} and
+     * {@code mmap_abort} runs.
+     *
+     * @param file the file whose {@code mmap_prepare} runs; the descriptor's {@code file()} (which
+     *        differs from its {@code vmFile()} unless the caller pointed the VMA at it first)
+     * @return {@code 0} or a negative errno, as for {@link #vfsMmap}; ENODEV if {@code file} has
+     *         no {@code mmap_prepare}
+     */
+    int compatVmaMmap(File file);
+
+    /**
+     * {@code compat_set_desc_from_vma}: a fresh descriptor describing this VMA — range, pgoff,
+     * {@code vm_file}, flags, page protection and vm_ops from the VMA, {@code file()} the
+     * argument, no action. For a driver that runs a nested {@code mmap_prepare} itself and then
+     * calls {@link #compatVmaMmapPrepared}, and for a custom action that builds partial actions
+     * ({@link #descActionPrepare}).
+     *
+     * @param file the file whose hook will see the descriptor, not null
+     * @return the descriptor
+     */
+    VmAreaDesc compatSetDescFromVma(File file);
+
+    /**
+     * {@code __compat_vma_mmap(desc, vma)}: for a descriptor whose {@code mmap_prepare} already ran
+     * (built by {@link #compatSetDescFromVma}): action prepare, copy the descriptor into this VMA
+     * (pgoff, {@code vm_file}, flags, page protection, vm_ops and private data, unconditionally),
+     * the action with its hooks, {@code vm_ops->mapped} ({@link #compatVmaMapped}), then
+     * {@code mmap_complete} of {@code desc.file()} if it has one. A failure after the prepare calls
+     * {@code desc.file()}'s {@code mmap_abort} exactly once instead. {@code error_override} does
+     * not apply here: the raw error is returned to the outer legacy hook.
+     *
+     * @param desc a descriptor from {@link #compatSetDescFromVma} of this VMA
+     * @return {@code 0} or a negative errno; EINVAL for a descriptor the platform did not make for
+     *         this VMA
+     */
+    int compatVmaMmapPrepared(VmAreaDesc desc);
+
+    /**
+     * {@code __compat_vma_mapped(file, vma)}: calls this VMA's {@code vm_ops->mapped} (if any) with
+     * its range and pgoff, {@code file}, and its private data as the in/out value. Unlike the
+     * direct path, a failure does not unmap anything: the error goes back to the legacy hook.
+     *
+     * @param file the file handed to {@code mapped}
+     * @return {@code 0} or the hook's negative errno
+     */
+    int compatVmaMapped(File file);
+
+    // ------------------------------------------------------------------ partial actions of a custom action
+
+    /**
+     * {@code vma_desc_action_prepare(desc)}: for a custom action ({@link VmAreaDesc#actionCustom})
+     * that maps its VMA piecewise: checks and prepares the action recorded in {@code desc} exactly
+     * as the mmap path prepares a hook's action ({@code error_override} validity, range inside the
+     * VMA, the type's checks and flag changes), without touching this VMA.
+     *
+     * <pre>{@code
+     * desc.actionCustom(vma -> {
+     *     VmAreaDesc part = vma.compatSetDescFromVma(vma.file());
+     *     part.actionRemap(vma.start(), pfnA, half);
+     *     int r = vma.descActionPrepare(part);
+     *     return r != 0 ? r : vma.descActionComplete(part);
+     * });
+     * }</pre>
+     *
+     * @param desc a descriptor from {@link #compatSetDescFromVma} of this VMA, with an action
+     * @return {@code 0} or a negative errno (EFAULT for a range outside the VMA, EINVAL for a
+     *         partial remap of a copy-on-write mapping, ...)
+     */
+    int descActionPrepare(VmAreaDesc desc);
+
+    /**
+     * {@code vma_desc_action_complete(vma, desc)}: performs a prepared partial action on this VMA:
+     * takes over the flags and pgoff prepare computed, then populates the page tables of the
+     * action's range. Hooks, {@code mapped} and {@code error_override} belong to the enclosing
+     * mapping, not to a partial action. On failure nothing of this part stays mapped.
+     *
+     * @param desc a descriptor that passed {@link #descActionPrepare}
+     * @return {@code 0} or a negative errno
+     * @throws IllegalStateException if this VMA is not write-locked (a custom action runs with it
+     *         write-locked)
+     */
+    int descActionComplete(VmAreaDesc desc);
 }

@@ -195,6 +195,17 @@ public interface VmAreaDesc {
     }
 
     /**
+     * {@code shmem_zero_setup_desc}: backs the mapping with a new, unlinked shmem file of the
+     * descriptor's size and shmem's VM operations, substituting it for {@link #vmFile()} (shared
+     * {@code /dev/zero} does this, so that fork children share the pages). The descriptor hands
+     * the file's reference to the VMA; if the mapping fails later the platform drops it.
+     *
+     * @return {@code 0} or a negative errno (ENOMEM when the platform has no shmem, as a kernel
+     *         without RAM)
+     */
+    int shmemZeroSetup();
+
+    /**
      * Sets the VMA's private data (write-only).
      *
      * @param data the data, may be null

@@ -24,5 +24,11 @@ public enum ContractViolation {
     /** A hook threw instead of returning an errno. */
     HOOK_THREW,
     /** An action type the platform has no handler for. */
-    UNKNOWN_ACTION
+    UNKNOWN_ACTION,
+    /** The file has {@code mmap_complete} without {@code mmap_prepare} (EINVAL). */
+    MMAP_COMPLETE_WITHOUT_PREPARE,
+    /** The file has {@code mmap_abort} without both {@code mmap_prepare} and {@code mmap_complete} (EINVAL). */
+    MMAP_ABORT_WITHOUT_PARTNERS,
+    /** An action's range (remap, I/O remap, kernel pages) lies outside the VMA (EFAULT). */
+    ACTION_RANGE_OUTSIDE_VMA
 }

@@ -26,6 +26,11 @@ public interface MmapActionHandler {
         }
 
         @Override
+        public boolean supports(MmapActionType type) {
+            return type == MmapActionType.NOTHING || type == MmapActionType.CUSTOM;
+        }
+
+        @Override
         public int complete(Vma vma, MmapAction action) {
             switch (action.type()) {
                 case NOTHING:
@@ -37,6 +42,16 @@ public interface MmapActionHandler {
             }
         }
     };
+
+    /**
+     * Whether this handler knows an action type; the mmap path reports a type it does not know
+     * as the contract violation {@link ContractViolation#UNKNOWN_ACTION} (the kernel's WARN in
+     * {@code mmap_action_prepare}) and fails the mapping with EINVAL.
+     *
+     * @param type an action type
+     * @return whether {@link #prepare} and {@link #complete} handle it
+     */
+    boolean supports(MmapActionType type);
 
     /**
      * {@code mmap_action_prepare}: validate the requested action against the descriptor and

@@ -235,8 +235,13 @@ public final class MmapState {
         mm.kernel().rmapOf(file);
     }
 
-    /** {@code can_mmap_file} and the mmap_complete/mmap_abort presence rules. */
-    private static void checkMmapHooks(MmStruct mm, File file, FileOperations fop, String step) {
+    /**
+     * {@code can_mmap_file} and the mmap_complete/mmap_abort presence rules (contract 1.1); each
+     * broken rule is also a counted contract violation of the file system.
+     *
+     * @throws MmException ENODEV (neither or both of mmap and mmap_prepare) or EINVAL
+     */
+    static void checkMmapHooks(MmStruct mm, File file, FileOperations fop, String step) {
         boolean hasMmap = fop.mmap() != null;
         boolean hasPrepare = fop.mmapPrepare() != null;
         if (hasMmap && hasPrepare) {
@@ -248,10 +253,17 @@ public final class MmapState {
             throw err(Errno.ENODEV, step, fop.name() + " of " + file.path() + " has neither mmap nor mmap_prepare");
         }
         if (fop.mmapComplete() != null && !hasPrepare) {
-            throw err(Errno.EINVAL, step, fop.name() + " has mmap_complete without mmap_prepare");
+            String what = fop.name() + " of " + file.path() + " has mmap_complete without mmap_prepare";
+            mm.kernel().violations().report(ContractViolation.MMAP_COMPLETE_WITHOUT_PREPARE, mm.ownerPid(), 0, 0,
+                    file.path(), what);
+            throw err(Errno.EINVAL, step, what);
         }
         if (fop.mmapAbort() != null && !(hasPrepare && fop.mmapComplete() != null)) {
-            throw err(Errno.EINVAL, step, fop.name() + " has mmap_abort without both mmap_prepare and mmap_complete");
+            String what = fop.name() + " of " + file.path()
+                    + " has mmap_abort without both mmap_prepare and mmap_complete";
+            mm.kernel().violations().report(ContractViolation.MMAP_ABORT_WITHOUT_PARTNERS, mm.ownerPid(), 0, 0,
+                    file.path(), what);
+            throw err(Errno.EINVAL, step, what);
         }
     }
 
@@ -484,24 +496,11 @@ public final class MmapState {
         action = desc.action();
     }
 
-    /** {@code mmap_action_prepare}: validate {@code error_override}, then the type's prepare. */
+    /** {@code mmap_action_prepare}: validate {@code error_override} and the range, then the type's prepare. */
     private void mmapActionPrepare() {
-        MmapAction a = desc.action();
-        int override = a.errorOverride();
-        if (override != 0 && (override > 0 || Errno.ofNumber(-override) == null)) {
-            k.violations().report(ContractViolation.INVALID_ERROR_OVERRIDE, pid, addr, end, path(),
-                    "error_override " + override + " is not a negative errno");
-            ev(TraceStep.ACTION_PREPARE, "EINVAL", "invalid error_override " + override);
-            throw err(Errno.EINVAL, "mmap_action_prepare", "error_override " + override + " is not a negative errno");
-        }
-        int r = inject(InjectionPoint.ACTION_PREPARE);
-        if (r == 0) {
-            MmapActionHandler h = k.actionHandler();
-            r = k.callHook("mmap_action_prepare", pid, addr, end, path(), () -> h.prepare(desc));
-        }
-        ev(TraceStep.ACTION_PREPARE, Errno.describe(r), desc.action().type().name());
-        if (r != 0) {
-            throw err(r, "mmap_action_prepare", "action " + desc.action().type() + " rejected");
+        MmapActions.Result res = MmapActions.prepare(k, desc, "");
+        if (res.errno() != 0) {
+            throw err(res.errno(), res.failedStep(), "action rejected: " + res.detail());
         }
     }
 
@@ -643,56 +642,14 @@ public final class MmapState {
      * the VMA ({@code close} runs) and fails with {@code error_override} if set.
      */
     private void mmapActionComplete() {
-        String failedStep = "mmap_action_complete";
-        int r = inject(InjectionPoint.ACTION_COMPLETE);
-        if (r == 0) {
-            MmapActionHandler h = k.actionHandler();
-            MmapAction a = action;
-            Vma v = vma;
-            r = k.callHook("mmap_action_complete", pid, addr, end, path(), () -> h.complete(v, a));
-        }
-        ev(TraceStep.ACTION, Errno.describe(r), action.type().name());
-        if (r == 0 && action.successHook() != null) {
-            MmapAction.SuccessHook sh = action.successHook();
-            Vma v = vma;
-            r = k.callHook("success_hook", pid, addr, end, path(), () -> sh.onSuccess(v));
-            ev(TraceStep.SUCCESS_HOOK, Errno.describe(r), "");
-            failedStep = "success_hook";
-        } else if (r != 0 && action.errorHook() != null) {
-            int orig = r;
-            MmapAction.ErrorHook eh = action.errorHook();
-            int filtered = k.callHook("error_hook", pid, addr, end, path(), () -> eh.onError(orig));
-            if (filtered == 0) {
-                k.violations().report(ContractViolation.ERROR_HOOK_CLEARED_ERROR, pid, addr, end, path(),
-                        "error_hook turned " + Errno.describe(orig) + " into success");
-            } else {
-                r = filtered;
-            }
-            ev(TraceStep.ERROR_HOOK, Errno.describe(r), "from " + Errno.describe(orig));
-        }
-        if (r == 0) {
-            failedStep = "mapped";
-            r = inject(InjectionPoint.MAPPED);
-            VmOperations ops = vma.vmOps;
-            if (r == 0 && ops != null && ops.mapped() != null) {
-                VmOperations.Mapped mh = ops.mapped();
-                VmOperations.PrivateData slot = new VmOperations.PrivateData(vma.privateData);
-                Vma v = vma;
-                r = k.callHook("vm_ops->mapped", pid, addr, end, path(),
-                        () -> mh.mapped(v.start, v.end, v.pgoff, v.file, slot));
-                if (r == 0 && slot.get() != vma.privateData) {
-                    vma.privateData = slot.get();
-                }
-                ev(TraceStep.MAPPED, Errno.describe(r), ops.label());
-            } else if (r != 0) {
-                ev(TraceStep.MAPPED, Errno.describe(r), "failure injected before vm_ops->mapped");
-            }
-        }
+        MmapActions.Result res = MmapActions.complete(k, vma, action, "");
+        int r = res.errno();
+        String failedStep = res.failedStep();
         releaseRmapIfHeld();
         if (r != 0) {
             int ret = action.errorOverride() != 0 ? action.errorOverride() : r;
-            unmapEstablished(failedStep + " failed with " + Errno.describe(r));
-            throw err(ret, failedStep, failedStep + " failed with " + Errno.describe(r)
+            unmapEstablished(res.detail());
+            throw err(ret, failedStep, res.detail()
                     + (ret != r ? ", reported as " + Errno.describe(ret) + " (error_override)" : "")
                     + "; the new VMA was unmapped");
         }
@@ -717,30 +674,13 @@ public final class MmapState {
             throw err(r, "mmap_complete", "failure injected before mmap_complete");
         }
         completeCalled = true;
-        FileOperations.MmapComplete hook = fop.mmapComplete();
-        int holdBefore = mm.mmapWriteHoldCount();
         Vma v = vma;
-        Object ctx = context;
-        r = k.callHook("mmap_complete", pid, addr, end, path(), () -> hook.mmapComplete(origFile, v, ctx));
-        boolean mmapLockKept = mm.mmapWriteHoldCount() >= holdBefore;
-        boolean vmaLockKept = mmapLockKept && v.isWriteLocked();
-        while (mm.mmapWriteHoldCount() < holdBefore) {
-            mm.mmapWriteLock(); // give the caller back the lock it holds
-        }
-        if (!mmapLockKept || !vmaLockKept) {
-            ContractViolation kind = !mmapLockKept ? ContractViolation.MMAP_LOCK_RELEASED
-                    : ContractViolation.VMA_LOCK_RELEASED;
-            k.violations().report(kind, pid, addr, end, path(), fop.name() + ".mmap_complete released the "
-                    + (!mmapLockKept ? "mmap" : "VMA") + " write lock");
-            ev(TraceStep.COMPLETE, "EINVAL", "lock released by the hook: " + kind);
-            unmapEstablished("mmap_complete broke the lock contract");
-            throw err(Errno.EINVAL, "mmap_complete", fop.name() + ".mmap_complete released the "
-                    + (!mmapLockKept ? "mmap" : "VMA") + " write lock; the mapping was removed");
-        }
-        ev(TraceStep.COMPLETE, Errno.describe(r), merged ? "on the merged VMA " + v : v.toString());
+        MmapActions.Result res = MmapActions.callMmapComplete(k, fop, origFile, v, context, true,
+                merged ? "on the merged VMA " + v : v.toString());
+        r = res.errno();
         if (r != 0) {
-            unmapEstablished("mmap_complete failed");
-            throw err(r, "mmap_complete", fop.name() + ".mmap_complete failed; the mapping was removed");
+            unmapEstablished(res.detail());
+            throw err(r, "mmap_complete", res.detail() + "; the mapping was removed");
         }
         r = inject(InjectionPoint.AFTER_COMPLETE);
         if (r != 0) {

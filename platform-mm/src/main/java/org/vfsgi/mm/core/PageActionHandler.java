@@ -36,6 +36,12 @@ final class PageActionHandler implements MmapActionHandler {
         return f.test(VmaFlag.MAYWRITE) && !f.test(VmaFlag.SHARED);
     }
 
+    /** Every type of {@link MmapActionType}: this handler adds the page-populating ones to BASIC's. */
+    @Override
+    public boolean supports(MmapActionType type) {
+        return type != null;
+    }
+
     @Override
     public int prepare(VmAreaDescImpl desc) {
         MmapAction a = desc.action();

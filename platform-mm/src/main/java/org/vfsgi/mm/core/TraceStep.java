@@ -69,5 +69,13 @@ public enum TraceStep {
     /** {@code msync}: dirty shared pages of a range written back. */
     MSYNC,
     /** A mapping was revoked: page tables cleared, later accesses get SIGBUS. */
-    REVOKE;
+    REVOKE,
+    /**
+     * The compat layer ({@code vfs_mmap}, {@code compat_vma_mmap}, {@code __compat_vma_mmap}) ran
+     * a file's {@code mmap_prepare} from inside a legacy {@code mmap} hook; the outcome is the
+     * errno handed back to that hook.
+     */
+    COMPAT_MMAP,
+    /** A custom action ran a partial action through {@code vma_desc_action_complete}. */
+    DESC_ACTION;
 }

@@ -140,6 +140,19 @@ public final class VmAreaDescImpl implements VmAreaDesc {
         vmOps = ops;
     }
 
+    /**
+     * {@code shmem_zero_setup_desc} through the kernel's shmem; ENOMEM for a kernel without RAM,
+     * which has none.
+     */
+    @Override
+    public int shmemZeroSetup() {
+        try {
+            return mm.kernel().shmem().zeroSetupDesc(this);
+        } catch (IllegalStateException noShmem) {
+            return org.vfsgi.mm.Errno.ENOMEM.negative();
+        }
+    }
+
     @Override
     public void setPrivateData(Object data) {
         privateData = data;
@@ -230,6 +243,11 @@ public final class VmAreaDescImpl implements VmAreaDesc {
     @Override
     public void actionHideFromRmapUntilComplete(boolean hide) {
         action = action.withHideFromRmapUntilComplete(hide);
+    }
+
+    /** @return the range as {@code [start,end)} in hex, for messages */
+    String rangeString() {
+        return "[" + Long.toHexString(start) + "," + Long.toHexString(end) + ")";
     }
 
     @Override

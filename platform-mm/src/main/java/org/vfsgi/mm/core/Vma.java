@@ -4,6 +4,7 @@ import java.util.Objects;
 import org.vfsgi.mm.AddressSpace;
 import org.vfsgi.mm.PageProt;
 import org.vfsgi.mm.VmArea;
+import org.vfsgi.mm.VmAreaDesc;
 import org.vfsgi.mm.VmOperations;
 import org.vfsgi.mm.VmaFlags;
 import org.vfsgi.vfs.File;
@@ -225,6 +226,41 @@ public final class Vma implements VmArea {
         if (old != null) {
             old.fput();
         }
+    }
+
+    @Override
+    public int vfsMmap(File f) {
+        return CompatMmap.vfsMmap(this, f);
+    }
+
+    @Override
+    public int compatVmaMmap(File f) {
+        return CompatMmap.compatVmaMmap(this, f);
+    }
+
+    @Override
+    public VmAreaDesc compatSetDescFromVma(File f) {
+        return VmAreaDescImpl.fromVma(Objects.requireNonNull(f, "file"), this);
+    }
+
+    @Override
+    public int compatVmaMmapPrepared(VmAreaDesc desc) {
+        return CompatMmap.compatVmaMmapPrepared(this, desc);
+    }
+
+    @Override
+    public int compatVmaMapped(File f) {
+        return CompatMmap.compatVmaMapped(this, f);
+    }
+
+    @Override
+    public int descActionPrepare(VmAreaDesc desc) {
+        return CompatMmap.descActionPrepare(this, desc);
+    }
+
+    @Override
+    public int descActionComplete(VmAreaDesc desc) {
+        return CompatMmap.descActionComplete(this, desc);
     }
 
     /** @return the file path for traces, or null */

@@ -67,6 +67,7 @@ public final class Vfs {
     private final List<Mount> mounts = new ArrayList<>();
     private final Map<MountKey, Mount> mountpoints = new HashMap<>();
     private final AnonDeviceNumbers anonDevs = new AnonDeviceNumbers();
+    private final CharDevices charDevices = new CharDevices();
     private final MountContext context = new Context();
     private Mount rootMount;
     private int nextMountId = 1;
@@ -126,6 +127,16 @@ public final class Vfs {
         this.pageMemory = pageMemory;
         this.blockDevices = Objects.requireNonNull(blockDevices, "blockDevices");
         this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * The character-device table: drivers register their file operations by device number here,
+     * and opening any {@code S_IFCHR} inode dispatches to them ({@code chrdev_open}).
+     *
+     * @return the table
+     */
+    public CharDevices charDevices() {
+        return charDevices;
     }
 
     private static long nowNanos() {
@@ -794,6 +805,14 @@ public final class Vfs {
             requireWritable(target.mnt, "do_open", path);
         }
         FileOperations fop = target.inode.fileOperations();
+        if (a.type() == FileType.CHAR_DEVICE) {
+            // def_chr_fops -> chrdev_open: the driver registered for i_rdev serves the file,
+            // whichever file system holds the node.
+            DeviceNumber rdev = a.rdev();
+            fop = charDevices.lookup(rdev).map(CharDevices.Region::fops).orElseThrow(() -> new MmException(
+                    Errno.ENXIO, "chrdev_open", path + " (character device " + rdev
+                    + ") has no file operations: no driver is registered for that device number"));
+        }
         if (fop == null) {
             if (!a.isDirectory()) {
                 throw new MmException(Errno.ENXIO, "do_dentry_open", path + " (" + a.type()
