@@ -80,12 +80,16 @@ public enum Errno {
     ELOOP(40),
     /** No data available. */
     ENODATA(61),
+    /** Not a data message: ext4's {@code EFSBADCRC}, a metadata checksum that does not match. */
+    EBADMSG(74),
     /** Value too large for defined data type. */
     EOVERFLOW(75),
     /** Operation not supported on transport endpoint (the kernel's EOPNOTSUPP alias). */
     EOPNOTSUPP(95),
     /** Stale file handle. */
     ESTALE(116),
+    /** Structure needs cleaning: ext4's {@code EFSCORRUPTED}, corrupted metadata. */
+    EUCLEAN(117),
     /** Quota exceeded. */
     EDQUOT(122),
     /** Operation canceled. */

@@ -16,6 +16,22 @@ public final class VmOperations {
     /** {@code vma_dummy_vm_ops}: no hooks at all. New VMAs and closed VMAs carry it. */
     public static final VmOperations DUMMY = builder().name("vma_dummy_vm_ops").build();
 
+    /**
+     * {@code filemap_fault}: the platform's generic fault handler for files whose data lives in
+     * its page cache. A file system sets it as its {@code fault} hook, as the kernel's ext4 sets
+     * {@code .fault = filemap_fault}; the platform recognises it and serves the fault from the
+     * file's page cache itself, with readahead, and tracks the mapping's dirty pages like those
+     * of any page-cache mapping ({@code page_mkwrite} on the first write, write-back
+     * write-protecting the entries again). A fault hook of the file system's own would make the
+     * platform take each page as the driver's, without that tracking.
+     *
+     * <p>Called directly (a stacking file system forwarding a fault), it takes the page from the
+     * file's {@link org.vfsgi.vfs.FileMapping} and hands it over with {@link VmFault#setPage}:
+     * {@link VmFaultResult#SIGBUS} beyond end of file, for a file the VFS did not open, or when
+     * the page cannot be read; {@link VmFaultResult#OOM} when no frame is free.
+     */
+    public static final Fault FILEMAP_FAULT = VmOperations::filemapFault;
+
     /** {@code open(vma)}: a VMA was duplicated (split, mremap copy, fork); never on first mapping. */
     @FunctionalInterface
     @ConsumerType
@@ -140,6 +156,26 @@ public final class VmOperations {
     private final Name name;
     private final PageSize pagesize;
     private final String label;
+
+    private static VmFaultResult filemapFault(VmFault vmf) {
+        File file = vmf.vma() == null ? null : vmf.vma().file();
+        if (!(file instanceof org.vfsgi.vfs.VfsFile)) {
+            return VmFaultResult.SIGBUS;
+        }
+        long index = vmf.pgoff();
+        long size = file.inode().size();
+        if (index < 0 || index >= (size + Mman.PAGE_SIZE - 1) >>> Mman.PAGE_SHIFT) {
+            return VmFaultResult.SIGBUS;
+        }
+        long pfn;
+        try {
+            pfn = ((org.vfsgi.vfs.VfsFile) file).mapping().faultPage(index);
+        } catch (MmException e) {
+            return e.errno() == Errno.ENOMEM ? VmFaultResult.OOM : VmFaultResult.SIGBUS;
+        }
+        vmf.setPage(pfn);
+        return VmFaultResult.PAGE;
+    }
 
     private VmOperations(Builder b) {
         open = b.open;

@@ -69,7 +69,8 @@ final class FaultHandler {
         long page = addr & PAGE_MASK;
         VmOperations ops = v.vmOps;
         FaultResult r;
-        if (!v.isRevoked() && ops != null && ops.fault() != null && pt.get(page) == Pte.NONE) {
+        if (!v.isRevoked() && ops != null && ops.fault() != null && ops.fault() != VmOperations.FILEMAP_FAULT
+                && pt.get(page) == Pte.NONE) {
             r = driverFault(pm, pt, v, page, addr, write, acc);
         } else {
             FaultMapping m = pm.mappingOf(v, true);

@@ -230,7 +230,8 @@ public final class PageMemory {
         VmOperations ops = v.vmOps;
         boolean shared = v.flags.test(VmaFlag.SHARED);
         boolean pfnish = v.flags.testAny(VmaFlag.PFNMAP, VmaFlag.MIXEDMAP);
-        if (pfnish || (ops != null && ops.fault() != null)) {
+        // filemap_fault is the platform's own page-cache fault, not a driver supplying pages.
+        if (pfnish || (ops != null && ops.fault() != null && ops.fault() != VmOperations.FILEMAP_FAULT)) {
             boolean special = v.flags.test(VmaFlag.PFNMAP);
             return FaultMapping.supplied(v.start, v.pgoff, shared, special,
                     special ? rangeOf(v.pgoff) : null, NOTHING).withMkwrite(shared ? mkwriteOf(v) : null);

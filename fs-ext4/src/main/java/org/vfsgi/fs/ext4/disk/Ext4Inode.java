@@ -48,9 +48,14 @@ public final class Ext4Inode {
     private final int flags;
     private final long generation;
     private final long blocks512;
+    private final int rdevMajor;
+    private final int rdevMinor;
 
     Ext4Inode(long ino, int mode, long uid, long gid, long size, int linksCount, Instant atime, Instant mtime,
-            Instant ctime, Instant crtime, long dtime, int flags, long generation, long blocks512) {
+            Instant ctime, Instant crtime, long dtime, int flags, long generation, long blocks512, int rdevMajor,
+            int rdevMinor) {
+        this.rdevMajor = rdevMajor;
+        this.rdevMinor = rdevMinor;
         this.ino = ino;
         this.mode = mode;
         this.uid = uid;
@@ -140,6 +145,22 @@ public final class Ext4Inode {
     /** @return space used, in 512-byte units as stat(2) reports it */
     public long blocks512() {
         return blocks512;
+    }
+
+    /** @return the device's major number for a character or block device inode, else 0 */
+    public int rdevMajor() {
+        return rdevMajor;
+    }
+
+    /** @return the device's minor number for a character or block device inode, else 0 */
+    public int rdevMinor() {
+        return rdevMinor;
+    }
+
+    /** @return whether this is a character or block device */
+    public boolean isDevice() {
+        int t = mode & S_IFMT;
+        return t == S_IFCHR || t == S_IFBLK;
     }
 
     /** @return whether this is a directory */

@@ -49,6 +49,15 @@ public final class Ext4Volume implements AutoCloseable {
     private final Map<Long, FileMap> maps = new LinkedHashMap<>(64, 0.75f, true);
     private boolean mounted = true;
     private boolean errorsSeen;
+    /**
+     * Keep an inode whose last link goes until {@link #evict} (the kernel keeps it on the orphan
+     * list while a file is open); off by default, when the last link frees the inode at once.
+     */
+    private boolean deferRelease;
+    /** Inodes with no links kept for their users until {@link #evict}, in memory only. */
+    private final java.util.Set<Long> orphans = new java.util.HashSet<>();
+    /** {@code EXT4_FLAGS_SHUTDOWN}: every operation fails with EIO and nothing more reaches the device. */
+    private boolean shutdown;
 
     private Ext4Volume(BlockDevice dev, Superblock sb, BlockCache cache, Groups groups, int csumSeed,
             boolean readOnly, String readOnlyReason) {
@@ -263,7 +272,8 @@ public final class Ext4Volume implements AutoCloseable {
             return;
         }
         try {
-            if (!readOnly) {
+            if (!readOnly && !shutdown) {
+                releaseOrphans();
                 cache.flushDirty();
                 int state = sb.state() | Superblock.STATE_VALID_FS;
                 if (errorsSeen) {
@@ -286,6 +296,55 @@ public final class Ext4Volume implements AutoCloseable {
         unmount();
     }
 
+    /**
+     * Makes the last unlink of an inode keep it (with no links) until {@link #evict}, so that a
+     * file still open or mapped can be read and written back, as the kernel keeps such an inode
+     * on its orphan list. Inodes still kept at {@link #unmount()} are freed then.
+     *
+     * @param defer whether to defer freeing
+     */
+    public synchronized void setDeferRelease(boolean defer) {
+        deferRelease = defer;
+    }
+
+    /**
+     * Frees an inode whose last link went while {@link #setDeferRelease deferred} ({@code evict_inode});
+     * does nothing for an inode that still has links or was never kept.
+     *
+     * @param ino the inode number
+     * @return whether the inode was freed
+     * @throws Ext4Exception EROFS on a read-only volume, EIO when the device fails
+     */
+    public synchronized boolean evict(long ino) {
+        if (!orphans.contains(ino)) {
+            return false;
+        }
+        return writeOp(ino, () -> {
+            InodeRec r = readInode(ino);
+            orphans.remove(ino);
+            if (r.links() == 0 && r.mode() != 0) {
+                release(r);
+                return true;
+            }
+            return false;
+        });
+    }
+
+    /** @return how many unlinked inodes are kept for their users */
+    public synchronized int orphanCount() {
+        return orphans.size();
+    }
+
+    private void releaseOrphans() {
+        for (Long ino : List.copyOf(orphans)) {
+            InodeRec r = readInode(ino);
+            if (r.links() == 0 && r.mode() != 0) {
+                release(r);
+            }
+        }
+        orphans.clear();
+    }
+
     private void writeSuper() {
         sb.setFreeBlocksCount(groups.totalFreeBlocks());
         sb.setFreeInodesCount(groups.totalFreeInodes());
@@ -299,6 +358,42 @@ public final class Ext4Volume implements AutoCloseable {
         if (!mounted) {
             throw new Ext4Exception("EINVAL", "the volume is unmounted");
         }
+        if (shutdown) {
+            throw new Ext4Exception("EIO", "the file system on " + dev.name() + " was shut down");
+        }
+    }
+
+    /**
+     * {@code EXT4_IOC_SHUTDOWN} with {@code EXT4_GOING_FLAGS_DEFAULT}: writes what is dirty (the
+     * kernel freezes the device first, which syncs), then refuses every later operation with EIO
+     * and writes nothing more, not even at {@link #unmount()}. The image stays marked as not
+     * cleanly unmounted, as after a crash. Idempotent.
+     *
+     * @throws Ext4Exception EINVAL if unmounted, EIO if the final write fails (the volume is
+     *         shut down all the same)
+     */
+    public synchronized void shutdown() {
+        if (!mounted) {
+            throw new Ext4Exception("EINVAL", "the volume is unmounted");
+        }
+        if (shutdown) {
+            return;
+        }
+        try {
+            if (!readOnly) {
+                cache.flushDirty();
+                writeSuper();
+                cache.flushDevice();
+            }
+        } finally {
+            shutdown = true;
+            LOG.log(System.Logger.Level.INFO, "ext4 on {0}: shut down", dev.name());
+        }
+    }
+
+    /** @return whether {@link #shutdown()} ran ({@code ext4_forced_shutdown}) */
+    public synchronized boolean isShutdown() {
+        return shutdown;
     }
 
     private void requireWritable() {
@@ -479,7 +574,7 @@ public final class Ext4Volume implements AutoCloseable {
     /** Reads an inode that a directory entry or the caller says is in use. */
     private InodeRec liveInode(long ino) {
         InodeRec r = readInode(ino);
-        if (r.links() == 0 || r.mode() == 0) {
+        if ((r.links() == 0 && !orphans.contains(ino)) || r.mode() == 0) {
             throw Ext4Exception.corrupted("inode " + ino + " is referenced but deleted (links " + r.links() + ", mode 0"
                     + Integer.toOctalString(r.mode()) + ")");
         }
@@ -604,6 +699,41 @@ public final class Ext4Volume implements AutoCloseable {
         }
         java.util.Arrays.fill(page, (byte) 0);
         return read(ino, index * 4096, page, 0, 4096);
+    }
+
+    /**
+     * Lists the logical blocks of {@code [pos, pos + len)} of a regular file that are holes: what
+     * writing that range must allocate (the space {@code ext4_page_mkwrite} and a delayed-allocation
+     * write reserve before a page may be dirtied).
+     *
+     * @param ino a regular file
+     * @param pos first byte
+     * @param len bytes
+     * @return the unallocated logical block numbers, ascending
+     * @throws Ext4Exception EINVAL for a negative range, EISDIR, EFSCORRUPTED for a broken map
+     */
+    public synchronized long[] holes(long ino, long pos, long len) {
+        requireMounted();
+        if (pos < 0 || len < 0 || pos + len < 0) {
+            throw new Ext4Exception("EINVAL", "bad range: pos " + pos + ", len " + len);
+        }
+        return guard(() -> {
+            InodeRec r = regularFile(ino);
+            if (len == 0) {
+                return new long[0];
+            }
+            FileMap m = fileMap(r);
+            long first = pos / bs;
+            long last = (pos + len - 1) / bs;
+            long[] out = new long[(int) Math.min(last - first + 1, Integer.MAX_VALUE - 8)];
+            int n = 0;
+            for (long b = first; b <= last && n < out.length; b++) {
+                if (b >= 0x1_0000_0000L || m.map(b) == 0) {
+                    out[n++] = b;
+                }
+            }
+            return java.util.Arrays.copyOf(out, n);
+        });
     }
 
     private int readData(InodeRec r, long pos, byte[] buf, int off, int len) {
@@ -1729,7 +1859,13 @@ public final class Ext4Volume implements AutoCloseable {
     }
 
     private void dropLink(InodeRec r) {
-        if (r.links() <= 1) {
+        if (r.links() <= 1 && deferRelease) {
+            // an open or mapped file outlives its last name: free it when its user evicts it
+            r.setLinks(0);
+            touch(r, false);
+            writeInode(r);
+            orphans.add(r.ino);
+        } else if (r.links() <= 1) {
             r.setLinks(0);
             release(r);
         } else {

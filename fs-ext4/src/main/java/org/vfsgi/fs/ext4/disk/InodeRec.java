@@ -189,8 +189,23 @@ final class InodeRec {
     }
 
     Ext4Inode snapshot(boolean hugeFile, int bs) {
+        int major = 0;
+        int minor = 0;
+        int t = mode() & Ext4Inode.S_IFMT;
+        if (t == Ext4Inode.S_IFCHR || t == Ext4Inode.S_IFBLK) {
+            // ext4_read_inode: old_decode_dev of i_block[0] when set, else new_decode_dev of i_block[1]
+            long old = Le.u32(raw, I_BLOCK);
+            long dev = Le.u32(raw, I_BLOCK + 4);
+            if (old != 0) {
+                major = (int) ((old >> 8) & 0xff);
+                minor = (int) (old & 0xff);
+            } else {
+                major = (int) ((dev & 0xfff00) >> 8);
+                minor = (int) ((dev & 0xff) | ((dev >> 12) & 0xfff00));
+            }
+        }
         return new Ext4Inode(ino, mode(), uid(), gid(), size(), links(), time(ATIME, ATIME_EXTRA),
                 time(MTIME, MTIME_EXTRA), time(CTIME, CTIME_EXTRA), fits(CRTIME + 4) ? time(CRTIME, CRTIME_EXTRA) : null,
-                dtime(), flags(), generation(), blocks512(hugeFile, bs));
+                dtime(), flags(), generation(), blocks512(hugeFile, bs), major, minor);
     }
 }

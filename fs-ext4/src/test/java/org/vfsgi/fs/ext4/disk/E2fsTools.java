@@ -16,12 +16,13 @@ import java.util.concurrent.TimeUnit;
  * The host's e2fsprogs (mke2fs, debugfs, e2fsck), which build and check the images the tests use.
  * Missing tools fail the test with instructions instead of skipping it.
  */
-final class E2fsTools {
+public final class E2fsTools {
     private static final String[] DIRS = {"/sbin", "/usr/sbin", "/usr/local/sbin", "/bin", "/usr/bin"};
 
     /** A finished command: exit status, stdout bytes, stderr text. */
-    record Result(int exit, byte[] out, String err) {
-        String outText() {
+    public record Result(int exit, byte[] out, String err) {
+        /** @return stdout as UTF-8 text */
+        public String outText() {
             return new String(out, StandardCharsets.UTF_8);
         }
     }
@@ -29,7 +30,7 @@ final class E2fsTools {
     private E2fsTools() {
     }
 
-    static Path tool(String name) {
+    public static Path tool(String name) {
         List<String> dirs = new ArrayList<>(List.of(DIRS));
         String path = System.getenv("PATH");
         if (path != null) {
@@ -47,7 +48,7 @@ final class E2fsTools {
         return null;
     }
 
-    static Result run(String... cmd) {
+    public static Result run(String... cmd) {
         List<String> c = new ArrayList<>(List.of(cmd));
         c.set(0, tool(cmd[0]).toString());
         try {
@@ -84,7 +85,7 @@ final class E2fsTools {
     }
 
     /** mke2fs -t ext4 [-d folder] -b bs img size. */
-    static void mkfs(Path img, Path folder, int blockSize, long bytes, String... extra) {
+    public static void mkfs(Path img, Path folder, int blockSize, long bytes, String... extra) {
         List<String> c = new ArrayList<>(List.of("mke2fs", "-q", "-F", "-t", "ext4", "-b", String.valueOf(blockSize)));
         c.addAll(List.of(extra));
         if (folder != null) {
@@ -100,24 +101,24 @@ final class E2fsTools {
     }
 
     /** e2fsck -fn: exit status 0 means clean. */
-    static Result fsck(Path img) {
+    public static Result fsck(Path img) {
         return run("e2fsck", "-fn", img.toString());
     }
 
     /** e2fsck -fyD: rebuilds every multi-block directory as an htree (mke2fs -d writes linear ones). */
-    static void indexDirectories(Path img) {
+    public static void indexDirectories(Path img) {
         Result r = run("e2fsck", "-fyD", img.toString());
         if (r.exit() > 1) {
             fail("e2fsck -fyD failed (" + r.exit() + "): " + r.outText() + r.err());
         }
     }
 
-    static byte[] cat(Path img, String path) {
+    public static byte[] cat(Path img, String path) {
         Result r = run("debugfs", "-R", "cat \"" + path + "\"", img.toString());
         return r.out();
     }
 
-    static String debugfs(Path img, String request) {
+    public static String debugfs(Path img, String request) {
         Result r = run("debugfs", "-R", request, img.toString());
         return r.outText() + r.err();
     }

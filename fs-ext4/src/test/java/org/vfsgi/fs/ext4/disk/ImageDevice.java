@@ -9,13 +9,24 @@ import org.vfsgi.hw.BlockDevice;
 import org.vfsgi.hw.HwException;
 
 /** A test block device over an image file, counting writes so tests can prove a mount wrote nothing. */
-final class ImageDevice implements BlockDevice, AutoCloseable {
+public final class ImageDevice implements BlockDevice, AutoCloseable {
     private final RandomAccessFile file;
     private final boolean readOnly;
     private final long size;
+    private final String name;
     int writes;
 
     ImageDevice(Path image, boolean readOnly) {
+        this(image, readOnly, "img");
+    }
+
+    /**
+     * @param image the image file
+     * @param readOnly whether the device refuses writes
+     * @param name the device's name ({@code disk0})
+     */
+    public ImageDevice(Path image, boolean readOnly, String name) {
+        this.name = name;
         try {
             this.file = new RandomAccessFile(image.toFile(), readOnly ? "r" : "rw");
             this.size = file.length() / SECTOR_SIZE * SECTOR_SIZE;
@@ -27,7 +38,7 @@ final class ImageDevice implements BlockDevice, AutoCloseable {
 
     @Override
     public String name() {
-        return "img";
+        return name;
     }
 
     @Override

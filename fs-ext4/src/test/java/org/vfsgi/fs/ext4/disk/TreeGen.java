@@ -10,14 +10,14 @@ import java.util.List;
 import java.util.Random;
 
 /** Builds seeded random source folders for mke2fs -d: the shapes the engine must read back. */
-final class TreeGen {
+public final class TreeGen {
     /** A data island written into a sparse file: where and how long. */
-    record Island(long pos, int len) {
+    public record Island(long pos, int len) {
     }
 
     /** Sparse files and their islands, so the comparison reads data and holes without touching 5 GiB. */
-    final List<Path> sparse = new ArrayList<>();
-    final java.util.Map<Path, List<Island>> islands = new java.util.HashMap<>();
+    public final List<Path> sparse = new ArrayList<>();
+    public final java.util.Map<Path, List<Island>> islands = new java.util.HashMap<>();
     Path hugeSparse;
     Path bigDir;
     Path fragmented;
@@ -25,7 +25,7 @@ final class TreeGen {
     private final Random rnd;
     private final Path root;
 
-    TreeGen(long seed, Path root) {
+    public TreeGen(long seed, Path root) {
         this.rnd = new Random(seed);
         this.root = root;
     }
@@ -48,7 +48,7 @@ final class TreeGen {
     }
 
     /** The full tree: many files, deep dirs, big and sparse files, symlinks, hard links, an htree directory. */
-    TreeGen build(boolean withHuge, int bigDirEntries, int fragmentIslands) throws IOException {
+    public TreeGen build(boolean withHuge, int bigDirEntries, int fragmentIslands) throws IOException {
         Files.createDirectories(root);
         Path deep = root;
         for (int d = 0; d < 8; d++) {
