@@ -30,6 +30,13 @@ public final class VmaFlags {
     private final long low;
     /** Words 1..n, or null when all of them are zero (the common case). Never shared with callers. */
     private final long[] high;
+    /**
+     * {@link #toString()}'s text, made on first use: trace details print the flags of every VMA
+     * split, merged or protected, and formatting them each time was a measured hot spot of those
+     * operations (benchmarks/). A benign race, as with {@code String.hash}: every thread computes
+     * the same text from the same immutable bits.
+     */
+    private String text;
 
     private VmaFlags(long low, long[] high) {
         this.low = low;
@@ -360,6 +367,15 @@ public final class VmaFlags {
     /** @return the flag names in bit order, for example {@code [READ, WRITE, MAYREAD]}; unnamed bits as {@code bit64} */
     @Override
     public String toString() {
+        String t = text;
+        if (t == null) {
+            t = format();
+            text = t;
+        }
+        return t;
+    }
+
+    private String format() {
         StringBuilder sb = new StringBuilder("[");
         for (int w = 0; w < words(); w++) {
             long word = word(w);

@@ -91,6 +91,8 @@ class VmaFlagsTest {
         assertTrue(wide.diff(VmaFlags.ofBits(0, 64)).testBit(130));
         assertEquals(3, wide.cardinality());
         assertEquals("[READ, bit64, bit130]", wide.toString());
+        assertSame(wide.toString(), wide.toString(), "the text is made once (trace details print flags on every split)");
+        assertEquals("[READ, bit64, bit130]", VmaFlags.ofBits(0, 64, 130).toString(), "equal sets, equal text");
         assertTrue(VmaFlags.ofBits(64).clearMask(VmaFlags.ofBits(64)).isEmpty());
         assertThrows(IllegalArgumentException.class, () -> VmaFlags.ofBits(-1));
     }

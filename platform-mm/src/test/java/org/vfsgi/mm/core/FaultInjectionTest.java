@@ -204,8 +204,14 @@ class FaultInjectionTest {
         assertEquals(Errno.EIO.negative(), fi.check(InjectionPoint.SPLIT));
         assertEquals(0, fi.check(InjectionPoint.SPLIT));
         assertEquals(3, fi.calls(InjectionPoint.SPLIT));
+        InjectionPoint other = InjectionPoint.values()[(InjectionPoint.SPLIT.ordinal() + 1) % InjectionPoint.values().length];
+        long before = fi.calls(other);
+        fi.check(other);
+        assertEquals(before + 1, fi.calls(other), "each point counts its own calls");
+        assertEquals(3, fi.calls(InjectionPoint.SPLIT));
         assertThrows(IllegalArgumentException.class, () -> fi.arm(InjectionPoint.SPLIT, 0, Errno.EIO));
         fi.reset();
         assertEquals(0, fi.calls(InjectionPoint.SPLIT));
+        assertEquals(0, fi.calls(other));
     }
 }
