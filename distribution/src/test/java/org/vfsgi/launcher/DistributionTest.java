@@ -176,11 +176,13 @@ class DistributionTest {
     void rejectedMmConfigurationIsOneLineAndThePlatformNeverGetsReady() throws Exception {
         Path home = copyOfDistribution();
         Files.writeString(home.resolve("etc/org.vfsgi.mm.cfg"), "maxMapCount = 0\n");
-        Run run = vfsgi(home, "", "--timeout", "3", "--script", script("mm:spawn\n").toString());
+        // The timeout must outlast Config Admin's delivery of the bad configuration even on a busy
+        // machine, or the rejection line has not been logged yet when the launcher gives up.
+        Run run = vfsgi(home, "", "--timeout", "10", "--script", script("mm:spawn\n").toString());
         assertEquals(3, run.exit(), run::toString);
         assertEquals(1, run.err().lines().filter(l -> l.contains("configuration org.vfsgi.mm rejected, the mm kernel"
                 + " stays down: maxMapCount must be >= 1, was 0")).count(), run::toString);
-        assertTrue(run.err().contains("platform not ready after 3 s: service mm "), run::toString);
+        assertTrue(run.err().contains("platform not ready after 10 s: ") && run.err().contains("service mm ("), run::toString);
         assertFalse(run.err().contains("\tat "), run::toString);
         assertFalse(run.out().contains("vfsgi> mm:spawn"), () -> "the script must not run\n" + run);
     }
@@ -221,8 +223,10 @@ class DistributionTest {
         long start = System.nanoTime();
         Run run = vfsgi(home, "", "--timeout", "2", "--script", script("lb\n").toString());
         assertEquals(3, run.exit(), run::toString);
-        assertTrue(run.err().contains("vfsgi: platform not ready after 2 s: service ghost (vfsgi.hw.name=ghost)"),
-                run::toString);
+        // On a loaded machine other services may still be missing after 2 s too: the report must
+        // name the missing one, wherever it comes in the list.
+        assertTrue(run.err().contains("vfsgi: platform not ready after 2 s: service "), run::toString);
+        assertTrue(run.err().contains("service ghost (vfsgi.hw.name=ghost)"), run::toString);
         assertFalse(run.out().contains("vfsgi> lb"), () -> "the script must not run\n" + run);
         assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(30), "the timeout was not honoured");
     }
@@ -241,7 +245,7 @@ class DistributionTest {
         }
         Run run = vfsgi(home, "", "--timeout", "2", "--script", script("lb\n").toString());
         assertEquals(3, run.exit(), run::toString);
-        assertTrue(run.err().contains("platform not ready after 2 s: bundle needs.missing (INSTALLED)"), run::toString);
+        assertTrue(run.err().contains("platform not ready after 2 s: ") && run.err().contains("bundle needs.missing (INSTALLED)"), run::toString);
         // the framework's own error, through the platform's logging on standard error
         assertTrue(run.err().contains("SEVERE org.apache.felix.framework: Bundle needs.missing"), run::toString);
         assertTrue(run.err().contains("no.such.pkg"), run::toString);
