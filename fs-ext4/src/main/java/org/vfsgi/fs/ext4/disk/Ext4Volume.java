@@ -354,6 +354,12 @@ public final class Ext4Volume implements AutoCloseable {
         cache.writeBytes(Superblock.OFFSET, sb.raw);
     }
 
+    private void requireAttached() {
+        if (!mounted) {
+            throw new Ext4Exception("EINVAL", "the volume is unmounted");
+        }
+    }
+
     private void requireMounted() {
         if (!mounted) {
             throw new Ext4Exception("EINVAL", "the volume is unmounted");
@@ -600,7 +606,7 @@ public final class Ext4Volume implements AutoCloseable {
      *         EFSBADCRC for a bad checksum
      */
     public synchronized Ext4Inode inode(long ino) {
-        requireMounted();
+        requireAttached(); // stat still works after a shutdown, as the kernel's in-memory inodes do
         return guard(() -> readInode(ino).snapshot(sb.hasRoCompat(Superblock.RO_COMPAT_HUGE_FILE), bs));
     }
 
