@@ -152,20 +152,23 @@ final class Ext4File {
             return Errno.EFBIG.negative();
         }
         FileMapping mapping = ((VfsFile) file).mapping();
-        try {
-            long oldSize = inode.disk("ext4_write_begin").size();
-            sb.reserve(inode.ino(), pos, len, "ext4_da_write_begin");
-            zeroCachedTail(mapping, oldSize, pos);
-            int n = mapping.write(pos, src);
-            if (pos + n > oldSize) {
-                long newSize = pos + n;
-                Ext4Errors.run("ext4_write_end", sb.deviceName(), () -> sb.volume().truncate(inode.ino(), newSize));
-            } else {
-                inode.fileUpdateTime("file_update_time");
+        synchronized (sb.inodeLock(inode.ino())) {
+            try {
+                long oldSize = inode.disk("ext4_write_begin").size();
+                sb.reserve(inode.ino(), pos, len, "ext4_da_write_begin");
+                zeroCachedTail(mapping, oldSize, pos);
+                int n = mapping.write(pos, src);
+                if (pos + n > oldSize) {
+                    long newSize = pos + n;
+                    Ext4Errors.run("ext4_write_end", sb.deviceName(),
+                            () -> sb.volume().truncate(inode.ino(), newSize));
+                } else {
+                    inode.fileUpdateTime("file_update_time");
+                }
+                return n;
+            } catch (MmException e) {
+                return e.negative();
             }
-            return n;
-        } catch (MmException e) {
-            return e.negative();
         }
     }
 

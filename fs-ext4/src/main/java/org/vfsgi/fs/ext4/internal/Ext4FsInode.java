@@ -97,9 +97,11 @@ final class Ext4FsInode implements FsInode {
     public void setattr(SetAttr change) {
         if (change.hasSize()) {
             long size = change.size();
-            run("ext4_setattr", () -> vol().truncate(ino, size));
-            int bs = vol().blockSize();
-            sb.unreserveFrom(ino, (size + bs - 1) / bs * bs);
+            synchronized (sb.inodeLock(ino)) {
+                run("ext4_setattr", () -> vol().truncate(ino, size));
+                int bs = vol().blockSize();
+                sb.unreserveFrom(ino, (size + bs - 1) / bs * bs);
+            }
         }
         Integer mode = change.hasMode() ? change.mode() : null;
         Long uid = change.hasUid() ? Integer.toUnsignedLong(change.uid()) : null;

@@ -43,6 +43,12 @@ public final class Ext4SuperBlock implements SuperBlock {
      */
     private final long resvClusters;
     private final AtomicLong pageMkwrites = new AtomicLong();
+    /**
+     * {@code i_rwsem} for writers, striped by inode number: a write's reserve, copy and
+     * {@code i_size} update, and a truncation, happen as one step per inode, so two writers
+     * extending a file never shrink it back. Taken before the page cache's lock and the engine's.
+     */
+    private final Object[] inodeLocks = new Object[64];
     private boolean killed;
 
     Ext4SuperBlock(Ext4FileSystemType type, Ext4Volume volume, String device, boolean requestedReadOnly) {
@@ -51,6 +57,14 @@ public final class Ext4SuperBlock implements SuperBlock {
         this.device = device;
         this.requestedReadOnly = requestedReadOnly;
         this.resvClusters = Math.min(volume.blocksCount() / 50, 4096);
+        for (int i = 0; i < inodeLocks.length; i++) {
+            inodeLocks[i] = new Object();
+        }
+    }
+
+    /** @return the writers' lock of inode {@code ino} ({@code inode_lock}) */
+    Object inodeLock(long ino) {
+        return inodeLocks[(int) (ino & (inodeLocks.length - 1))];
     }
 
     /** @return the on-disk engine */

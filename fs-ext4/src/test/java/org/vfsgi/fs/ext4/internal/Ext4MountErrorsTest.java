@@ -241,6 +241,65 @@ class Ext4MountErrorsTest {
     }
 
     @Test
+    void aCorruptedInodeFailsItsOwnOperationsWithTheKernelErrnoAndNothingElse() throws IOException {
+        String imap = E2fsTools.debugfs(image, "imap /file");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("located at block (\\d+), offset 0x([0-9a-f]+)")
+                .matcher(imap);
+        assertTrue(m.find(), imap);
+        long inodeAt = Long.parseLong(m.group(1)) * 4096 + Long.parseLong(m.group(2), 16);
+        poke(inodeAt + 4, new byte[] {0x55}); // i_size: the inode checksum no longer matches
+        byte[] before = Files.readAllBytes(image);
+        fx.mount("disk0", "/mnt", "ro");
+        MmException e = expect(Errno.EBADMSG, () -> fx.vfs.stat("/mnt/file"));
+        assertTrue(e.getMessage().contains("ext4 on disk0") && e.getMessage().contains("checksum"), e.getMessage());
+        expect(Errno.EBADMSG, () -> fx.vfs.open("/mnt/file", Fcntl.O_RDONLY, 0));
+        assertArrayEquals("small".getBytes(), fx.read("/mnt/dir/small"), "the rest of the file system works");
+        fx.vfs.umount("/mnt", false);
+        assertArrayEquals(before, Files.readAllBytes(image), "nothing was written");
+        // the engine's other names for corruption reach callers as the kernel's errnos
+        assertEquals(Errno.EUCLEAN, Ext4Errors.toMm(new org.vfsgi.fs.ext4.disk.Ext4Exception("EFSCORRUPTED",
+                "bad extent"), "ext4_map_blocks", "disk0").errno());
+        assertEquals(Errno.EIO, Ext4Errors.errnoOf("EWHATEVER"));
+    }
+
+    @Test
+    void concurrentWritersExtendingAFileNeverShrinkIt() throws Exception {
+        fx.mount("disk0", "/mnt", "rw");
+        int writers = 4;
+        int chunks = 40;
+        int chunk = 1500;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
+        VfsFile f = fx.vfs.open("/mnt/shared", Fcntl.O_CREAT | Fcntl.O_RDWR, 0644);
+        byte[] want = new byte[writers * chunks * chunk];
+        java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+        for (int t = 0; t < writers; t++) {
+            int id = t;
+            done.add(pool.submit(() -> {
+                for (int k = 0; k < chunks; k++) {
+                    byte[] b = new byte[chunk];
+                    Arrays.fill(b, (byte) (1 + id));
+                    fx.vfs.pwrite(f, ByteBuffer.wrap(b), (long) (k * writers + id) * chunk);
+                }
+                return null;
+            }));
+        }
+        for (int t = 0; t < writers; t++) {
+            for (int k = 0; k < chunks; k++) {
+                Arrays.fill(want, (k * writers + t) * chunk, (k * writers + t + 1) * chunk, (byte) (1 + t));
+            }
+        }
+        for (java.util.concurrent.Future<?> d : done) {
+            d.get();
+        }
+        pool.shutdown();
+        fx.vfs.close(f);
+        assertArrayEquals(want, fx.read("/mnt/shared"));
+        fx.vfs.umount("/mnt", false);
+        Ext4Fixture.fsckClean(image);
+        assertArrayEquals(want, E2fsTools.cat(image, "/shared"));
+    }
+
+    @Test
     void aFullFileSystemRefusesWritesAndWriteFaultsOverHoles() {
         fx.mount("disk0", "/mnt", "rw");
         VfsFile hole = fx.vfs.open("/mnt/sparse", Fcntl.O_CREAT | Fcntl.O_RDWR, 0644);
