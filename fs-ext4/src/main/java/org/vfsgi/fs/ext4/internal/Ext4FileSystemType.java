@@ -148,6 +148,19 @@ public final class Ext4FileSystemType implements FileSystemType {
         }
     }
 
+    /** @return the live superblocks, in mount order */
+    public java.util.List<Ext4SuperBlock> superBlocks() {
+        synchronized (claimed) {
+            java.util.List<Ext4SuperBlock> out = new java.util.ArrayList<>();
+            for (Ext4SuperBlock sb : claimed.values()) {
+                if (sb != null) {
+                    out.add(sb);
+                }
+            }
+            return out;
+        }
+    }
+
     @Override
     public String toString() {
         return "Ext4FileSystemType";
