@@ -471,7 +471,7 @@ public final class Ext4Volume implements AutoCloseable {
 
     /** @return statfs figures */
     public synchronized Ext4StatFs statfs() {
-        requireMounted();
+        requireAttached(); // in-memory counts: statfs works after a shutdown too
         long free = groups.totalFreeBlocks();
         return new Ext4StatFs(bs, cache.blocksCount, free, Math.max(0, free - sb.reservedBlocksCount()),
                 sb.inodesCount(), groups.totalFreeInodes(), NAME_MAX);

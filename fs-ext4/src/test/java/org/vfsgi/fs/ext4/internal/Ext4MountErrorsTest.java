@@ -130,6 +130,8 @@ class Ext4MountErrorsTest {
         expect(Errno.EIO, () -> fx.vfs.open("/mnt/dir/small", Fcntl.O_RDONLY, 0));
         expect(Errno.EIO, () -> fx.vfs.mkdir("/mnt/newdir", 0755));
         expect(Errno.EIO, () -> fx.vfs.fsync(f));
+        assertEquals(Ext4SuperBlock.EXT4_SUPER_MAGIC, fx.vfs.statfs("/mnt").magic(), "statfs still answers");
+        assertEquals(data.length, fx.vfs.fstat(f).attributes().size(), "and fstat");
         SignalException sig = assertThrows(SignalException.class, () -> p.writeMemory(addr + PAGE, new byte[] {1}));
         assertEquals(Signal.SIGBUS, sig.signal(), "page_mkwrite refuses after a shutdown");
         p.munmap(addr, 2L * PAGE);
@@ -142,6 +144,28 @@ class Ext4MountErrorsTest {
         fx.mount("disk0", "/mnt", "rw");
         assertTrue(entry("/mnt").readOnly());
         assertTrue(sb().readOnlyReason().contains("not cleanly unmounted"), sb().readOnlyReason());
+        fx.vfs.umount("/mnt", false);
+    }
+
+    @Test
+    void deviceNodesAndFifosReportTheirTypeAndNumbers() {
+        for (String node : new String[] {"mknod cdev c 4 5", "mknod bdev b 259 300", "mknod fifo p"}) {
+            E2fsTools.Result r = E2fsTools.run("debugfs", "-w", "-R", node, image.toString());
+            assertEquals(0, r.exit(), r.err());
+        }
+        fx.mount("disk0", "/mnt", "ro");
+        org.vfsgi.vfs.InodeAttributes c = fx.vfs.stat("/mnt/cdev").attributes();
+        assertEquals(org.vfsgi.vfs.FileType.CHAR_DEVICE, c.type());
+        assertEquals(new org.vfsgi.vfs.DeviceNumber(4, 5), c.rdev(), "old_encode_dev in i_block[0]");
+        org.vfsgi.vfs.InodeAttributes b = fx.vfs.stat("/mnt/bdev").attributes();
+        assertEquals(org.vfsgi.vfs.FileType.BLOCK_DEVICE, b.type());
+        assertEquals(new org.vfsgi.vfs.DeviceNumber(259, 300), b.rdev(), "new_encode_dev in i_block[1]");
+        assertEquals(org.vfsgi.vfs.FileType.FIFO, fx.vfs.stat("/mnt/fifo").attributes().type());
+        java.util.Map<String, org.vfsgi.vfs.FileType> types = new java.util.HashMap<>();
+        fx.vfs.readdir("/mnt").forEach(e -> types.put(e.name(), e.type()));
+        assertEquals(org.vfsgi.vfs.FileType.BLOCK_DEVICE, types.get("bdev"));
+        assertEquals(org.vfsgi.vfs.FileType.FIFO, types.get("fifo"));
+        expect(Errno.ENXIO, () -> fx.vfs.open("/mnt/cdev", Fcntl.O_RDONLY, 0));
         fx.vfs.umount("/mnt", false);
     }
 
