@@ -1388,7 +1388,7 @@ public final class Ext4Volume implements AutoCloseable {
 
     /**
      * Writes one 4096-byte page of a file back (the page-cache writeback path): only the part below
-     * i_size is written and i_size does not change.
+     * i_size is written; i_size and the times do not change.
      *
      * @param ino a regular file
      * @param index page index
@@ -1408,7 +1408,7 @@ public final class Ext4Volume implements AutoCloseable {
             }
             int len = (int) Math.min(4096, r.size() - pos);
             int n = writeData(r, pos, page, 0, len);
-            touch(r, true);
+            // no touch: the times changed when the page was dirtied (write, page_mkwrite), not now
             writeInode(r);
             return n;
         });

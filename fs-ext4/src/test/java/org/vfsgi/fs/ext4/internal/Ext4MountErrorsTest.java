@@ -170,6 +170,28 @@ class Ext4MountErrorsTest {
     }
 
     @Test
+    void aMappingWriteSetsMtimeWhenThePageIsDirtiedNotWhenItIsWrittenBack() throws Exception {
+        fx.mount("disk0", "/mnt", "rw");
+        long old = 1_000_000_000L * 1_000_000_000L;
+        fx.vfs.setattr("/mnt/file", SetAttr.builder().mtime(old).build());
+        VfsFile f = fx.vfs.open("/mnt/file", Fcntl.O_RDWR, 0);
+        Process p = fx.kernel.spawn();
+        long addr = p.mmap(0, PAGE, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_SHARED, f, 0);
+        p.writeMemory(addr, "dirty".getBytes());
+        long mtime = fx.vfs.fstat(f).attributes().mtimeNanos();
+        assertTrue(mtime > old, "page_mkwrite updated mtime");
+        Thread.sleep(5);
+        p.munmap(addr, PAGE);
+        fx.vfs.close(f);
+        fx.vfs.umount("/mnt", false); // writes the page back
+        fx.mount("disk0", "/mnt", "ro");
+        assertEquals(mtime, fx.vfs.stat("/mnt/file").attributes().mtimeNanos());
+        assertArrayEquals("dirty".getBytes(), Arrays.copyOf(fx.read("/mnt/file"), 5));
+        fx.vfs.umount("/mnt", false);
+        Ext4Fixture.fsckClean(image);
+    }
+
+    @Test
     void aSecondMountOfTheSameDeviceIsBusyUntilTheFirstIsGone() {
         fx.mount("disk0", "/a", "rw");
         MmException e = expect(Errno.EBUSY, () -> fx.mount("disk0", "/b", "ro"));
