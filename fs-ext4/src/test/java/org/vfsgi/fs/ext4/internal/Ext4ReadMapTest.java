@@ -120,6 +120,32 @@ class Ext4ReadMapTest {
     }
 
     @Test
+    void aFaultReadsAheadThroughThePlatformsPageCache() throws IOException {
+        Path file;
+        try (Stream<Path> s = Files.list(src.resolve("many"))) {
+            file = s.filter(f -> f.toFile().length() > 5 * Ext4Fixture.PAGE).findFirst().orElseThrow();
+        }
+        byte[] want = Files.readAllBytes(file);
+        // a mount of its own (the same image through a second read-only device), so no other
+        // test has filled its page cache yet
+        fx.attach("disk1", image, true);
+        fx.mount("disk1", "/ra", "ro");
+        Process p = fx.kernel.spawn();
+        VfsFile f = fx.vfs.open("/ra/many/" + file.getFileName(), Fcntl.O_RDONLY, 0);
+        try {
+            long addr = p.mmap(0, Ext4Fixture.PAGE, Mman.PROT_READ, Mman.MAP_SHARED, f, 0);
+            assertEquals(0, f.mapping().cachedPages(), "nothing is read before the first fault");
+            assertEquals(want[0], p.readMemory(addr, 1)[0]);
+            assertTrue(f.mapping().isCached(1) && f.mapping().cachedPages() > 1,
+                    "one fault read the pages after it too: " + f.mapping().cachedPages());
+            p.munmap(addr, Ext4Fixture.PAGE);
+        } finally {
+            fx.vfs.close(f);
+            fx.vfs.umount("/ra", false);
+        }
+    }
+
+    @Test
     void directoriesSymlinksAndAttributesMatchTheSource() throws IOException {
         int dirs = 0;
         int links = 0;
