@@ -254,6 +254,20 @@ class Ext4MountErrorsTest {
         fx.vfs.umount("/mnt", false);
     }
 
+    @Test
+    void aFeatureExt4CannotWriteForcesAReadOnlyMount() {
+        Path quota = tmp.resolve("quota.img");
+        E2fsTools.mkfs(quota, tmp.resolve("src"), 4096, 16L << 20, "-O", "quota");
+        fx.attach("disk1", quota, false);
+        fx.mount("disk1", "/q", "rw");
+        assertTrue(entry("/q").readOnly());
+        Ext4SuperBlock q = fx.ext4.superBlock("disk1").orElseThrow();
+        assertTrue(q.forcedReadOnly() && q.readOnlyReason().contains("quota"), q.readOnlyReason());
+        expect(Errno.EROFS, () -> fx.vfs.mkdir("/q/new", 0755));
+        assertArrayEquals(data, fx.read("/q/file"), "read-only, but readable");
+        fx.vfs.umount("/q", false);
+    }
+
     private void poke(long offset, byte[] bytes) throws IOException {
         try (RandomAccessFile raf = new RandomAccessFile(image.toFile(), "rw")) {
             raf.seek(offset);
