@@ -487,6 +487,43 @@ class FaultPathTest {
     }
 
     @Test
+    void filemapFaultAsTheFaultHookKeepsThePageCacheAndItsDirtyTracking() throws Exception {
+        DiskFile.DiskInode ino = new DiskFile.DiskInode(2 * P, false);
+        ino.store(P, b("on disk"));
+        DiskFile f = new DiskFile(ino);
+        int[] calls = {0};
+        f.vmOps = VmOperations.builder().name("filemap_vm_ops").fault(VmOperations.FILEMAP_FAULT).pageMkwrite(vmf -> {
+            calls[0]++;
+            return VmFaultResult.LOCKED;
+        }).build();
+        long a = p.mmap(A, 2 * P, RW, SHARED, f, 0);
+        assertEquals("on disk", read(p, a + P, 7), "read from the page cache, not supplied by a driver");
+        assertNotNull(cacheOf(ino), "the file's page cache holds the page");
+        p.writeMemory(a, b("first"));
+        assertEquals(1, calls[0]);
+        assertEquals(1, cacheOf(ino).dirtyCount(), "the write dirtied the cache page");
+        p.msync(a, 2 * P, Mman.MS_SYNC);
+        assertEquals("first", new String(ino.onDisk(0, 5), US_ASCII));
+        p.writeMemory(a, b("again"));
+        assertEquals(2, calls[0], "write-back write-protected the page: page_mkwrite runs again");
+        p.munmap(a, 2 * P);
+        cacheOf(ino).fsync();
+        assertEquals("again", new String(ino.onDisk(0, 5), US_ASCII), "munmap kept the dirty page for write-back");
+    }
+
+    @Test
+    void filemapFaultOnAFileTheVfsDidNotOpenIsSigbus() {
+        DiskFile.DiskInode ino = new DiskFile.DiskInode(P, false);
+        DiskFile f = new DiskFile(ino);
+        long a = p.mmap(A, P, RW, SHARED, f, 0);
+        Vma v = p.mm().tree().find(a);
+        FaultHandler.PlatformVmFault vmf = new FaultHandler.PlatformVmFault(v, a, 0, false,
+                kernel.pageMemory());
+        assertEquals(VmFaultResult.SIGBUS, VmOperations.FILEMAP_FAULT.fault(vmf),
+                "called directly, it needs the VFS's file to find the page cache");
+    }
+
+    @Test
     void pfnmapWithoutFaultHandlerIsSigbusWhereNotPopulated() {
         DiskFile.DiskInode ino = new DiskFile.DiskInode(P, true);
         DiskFile f = new DiskFile(ino, FileOperations.builder().name("pfn_fops").mmapPrepare(d -> {

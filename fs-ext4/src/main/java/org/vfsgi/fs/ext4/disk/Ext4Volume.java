@@ -354,6 +354,12 @@ public final class Ext4Volume implements AutoCloseable {
         cache.writeBytes(Superblock.OFFSET, sb.raw);
     }
 
+    private void requireAttached() {
+        if (!mounted) {
+            throw new Ext4Exception("EINVAL", "the volume is unmounted");
+        }
+    }
+
     private void requireMounted() {
         if (!mounted) {
             throw new Ext4Exception("EINVAL", "the volume is unmounted");
@@ -465,7 +471,7 @@ public final class Ext4Volume implements AutoCloseable {
 
     /** @return statfs figures */
     public synchronized Ext4StatFs statfs() {
-        requireMounted();
+        requireAttached(); // in-memory counts: statfs works after a shutdown too
         long free = groups.totalFreeBlocks();
         return new Ext4StatFs(bs, cache.blocksCount, free, Math.max(0, free - sb.reservedBlocksCount()),
                 sb.inodesCount(), groups.totalFreeInodes(), NAME_MAX);
@@ -600,7 +606,7 @@ public final class Ext4Volume implements AutoCloseable {
      *         EFSBADCRC for a bad checksum
      */
     public synchronized Ext4Inode inode(long ino) {
-        requireMounted();
+        requireAttached(); // stat still works after a shutdown, as the kernel's in-memory inodes do
         return guard(() -> readInode(ino).snapshot(sb.hasRoCompat(Superblock.RO_COMPAT_HUGE_FILE), bs));
     }
 
@@ -1382,7 +1388,7 @@ public final class Ext4Volume implements AutoCloseable {
 
     /**
      * Writes one 4096-byte page of a file back (the page-cache writeback path): only the part below
-     * i_size is written and i_size does not change.
+     * i_size is written; i_size and the times do not change.
      *
      * @param ino a regular file
      * @param index page index
@@ -1402,7 +1408,7 @@ public final class Ext4Volume implements AutoCloseable {
             }
             int len = (int) Math.min(4096, r.size() - pos);
             int n = writeData(r, pos, page, 0, len);
-            touch(r, true);
+            // no touch: the times changed when the page was dirtied (write, page_mkwrite), not now
             writeInode(r);
             return n;
         });
