@@ -67,7 +67,7 @@ public final class MemDriver implements CharDevice {
      * @param physical the machine's physical address map
      */
     @Activate
-    public MemDriver(@Reference PhysicalAddressSpace physical) {
+    public MemDriver(@Reference(name = "physical") PhysicalAddressSpace physical) {
         this(physical, RangePolicy.STRICT);
     }
 

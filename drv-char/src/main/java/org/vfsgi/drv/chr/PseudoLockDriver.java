@@ -60,7 +60,7 @@ public final class PseudoLockDriver implements CharDevice {
      * @param ram the RAM of the pseudo-locked region
      */
     @Activate
-    public PseudoLockDriver(@Reference PhysicalMemory ram) {
+    public PseudoLockDriver(@Reference(name = "ram") PhysicalMemory ram) {
         this.ram = Objects.requireNonNull(ram, "ram");
         this.first = ram.allocate();
         long spacer = ram.allocate();

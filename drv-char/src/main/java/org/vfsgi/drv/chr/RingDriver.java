@@ -63,7 +63,7 @@ public final class RingDriver implements CharDevice {
      * @param ram the RAM the kernel's page frames come from
      */
     @Activate
-    public RingDriver(@Reference PhysicalMemory ram) {
+    public RingDriver(@Reference(name = "ram") PhysicalMemory ram) {
         this(ram, DEFAULT_PAGES);
     }
 
@@ -147,17 +147,11 @@ public final class RingDriver implements CharDevice {
 
     /** {@code read}: the header as text, for a person at a shell. */
     long read(File file, ByteBuffer dst, long pos) {
-        byte[] text;
+        String text;
         synchronized (this) {
-            text = String.format("ring: %d pages, %d data bytes, position %d%n", pfns.length, dataSize(), position)
-                    .getBytes(StandardCharsets.US_ASCII);
+            text = String.format("ring: %d pages, %d data bytes, position %d%n", pfns.length, dataSize(), position);
         }
-        if (pos >= text.length) {
-            return 0;
-        }
-        int len = (int) Math.min(dst.remaining(), text.length - pos);
-        dst.put(text, (int) pos, len);
-        return len;
+        return DeviceText.readAt(text, dst, pos);
     }
 
     /**

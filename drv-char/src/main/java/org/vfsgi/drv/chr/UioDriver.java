@@ -1,7 +1,6 @@
 package org.vfsgi.drv.chr;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.osgi.service.component.annotations.Activate;
@@ -53,7 +52,7 @@ public final class UioDriver implements CharDevice {
      * @param window the device's MMIO window
      */
     @Activate
-    public UioDriver(@Reference MmioWindow window) {
+    public UioDriver(@Reference(name = "window") MmioWindow window) {
         this.window = Objects.requireNonNull(window, "window");
         this.vmOps = VmOperations.builder().name("uio_physical_vm_ops").mapped((s, e, pg, f, pd) -> {
             mappings.incrementAndGet();
@@ -108,14 +107,7 @@ public final class UioDriver implements CharDevice {
 
     /** A status line, as {@code /sys/class/uio/uio0/maps} would tell: the window, the mappings, the doorbell. */
     long read(File file, ByteBuffer dst, long pos) {
-        byte[] text = String.format("uio0: %s pfn 0x%x pages %d mappings %d doorbell %d%n", window.name(),
-                window.pfnStart(), window.pfnCount(), mappings(), window.doorbellCount())
-                .getBytes(StandardCharsets.US_ASCII);
-        if (pos >= text.length) {
-            return 0;
-        }
-        int n = (int) Math.min(dst.remaining(), text.length - pos);
-        dst.put(text, (int) pos, n);
-        return n;
+        return DeviceText.readAt(String.format("uio0: %s pfn 0x%x pages %d mappings %d doorbell %d%n", window.name(),
+                window.pfnStart(), window.pfnCount(), mappings(), window.doorbellCount()), dst, pos);
     }
 }
