@@ -56,6 +56,11 @@ final class Machine {
         return devtmpfs.addCharDevice(name, major, minor, 0666, driver.fileOperations());
     }
 
+    /** @return the open files of shmem's internal mount ({@code shm_mnt}): one per live {@code /dev/zero} shmem file */
+    int shmemFiles() {
+        return kernel.shmem().mount().openFiles();
+    }
+
     OpenFile open(String name, int flags) {
         return kernel.vfs().open(Devtmpfs.DEV + "/" + name, flags, 0);
     }

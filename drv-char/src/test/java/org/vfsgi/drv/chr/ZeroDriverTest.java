@@ -39,11 +39,12 @@ class ZeroDriverTest {
 
     @Test
     void sharedMappingIsAShmemFileThatForkChildrenShare() {
-        int files = m.kernel.vfs().openFileCount();
+        int files = m.shmemFiles();
         long a = m.p.mmap(A, 2 * P, RW, Mman.MAP_SHARED | Mman.MAP_FIXED, zero, 0);
         VmArea v = m.p.mm().vmaLookup(a);
         assertNotSame(zero, v.file(), "vm_file was substituted");
         assertEquals("/dev/zero (deleted)", v.file().path());
+        assertEquals(files + 1, m.shmemFiles(), "one shmem file, held by the VMA alone");
         assertTrue(m.p.maps().contains("/dev/zero (deleted)"), m.p.maps());
         assertArrayEquals(new byte[8], m.p.readMemory(a + P, 8), "fresh memory reads zero");
         Process child = m.p.fork();
@@ -51,7 +52,7 @@ class ZeroDriverTest {
         assertEquals("shared", new String(m.p.readMemory(a + P, 6), US_ASCII), "the parent sees the child's store");
         child.exit();
         m.p.munmap(a, 2 * P);
-        assertEquals(files, m.kernel.vfs().openFileCount(), "the shmem file went with its last mapping");
+        assertEquals(files, m.shmemFiles(), "the shmem file went with its last mapping");
     }
 
     @Test
@@ -79,20 +80,20 @@ class ZeroDriverTest {
     @ParameterizedTest
     @EnumSource(value = InjectionPoint.class, names = "SPLIT", mode = EnumSource.Mode.EXCLUDE)
     void sharedFailureAtEveryStepDropsTheShmemFile(InjectionPoint point) {
-        int files = m.kernel.vfs().openFileCount();
+        int files = m.shmemFiles();
         java.util.Set<InjectionPoint> reached = MemDriverTest.reached(); // no mmap_complete either
         m.injectAndCheck(point, reached, pt -> Errno.ENOMEM,
                 p -> p.mmap(A, 2 * P, RW, Mman.MAP_SHARED | Mman.MAP_FIXED, zero, 0), 2 * P,
-                () -> assertEquals(files, m.kernel.vfs().openFileCount(),
+                () -> assertEquals(files, m.shmemFiles(),
                         point + ": the shmem file prepare substituted was dropped"));
     }
 
     @ParameterizedTest
     @EnumSource(value = InjectionPoint.class, names = "SPLIT", mode = EnumSource.Mode.EXCLUDE)
     void privateFailureAtEveryStepLeavesNothing(InjectionPoint point) {
-        int files = m.kernel.vfs().openFileCount();
+        int files = m.shmemFiles();
         m.injectAndCheck(point, MemDriverTest.reached(), pt -> Errno.ENOMEM,
                 p -> p.mmap(A, 2 * P, RW, Mman.MAP_PRIVATE | Mman.MAP_FIXED, zero, 0), 2 * P,
-                () -> assertEquals(files, m.kernel.vfs().openFileCount()));
+                () -> assertEquals(files, m.shmemFiles()));
     }
 }
