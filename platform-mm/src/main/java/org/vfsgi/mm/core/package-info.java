@@ -11,6 +11,13 @@
  * {@link org.vfsgi.mm.core.VmaMergeStruct} for {@code struct vma_merge_struct}).
  * Not exported: the platform's OSGi layer wraps it.
  *
+ * <p><b>Actions and the compat layer.</b> {@code MmapActions} holds what the direct mmap path,
+ * the compat layer ({@code CompatMmap}: {@code vfs_mmap}, {@code compat_vma_mmap},
+ * {@code __compat_vma_mmap}, reached from a legacy hook through {@link org.vfsgi.mm.VmArea}) and a
+ * custom action's partial actions share: action prepare and complete, the success and error
+ * hooks, {@code vm_ops->mapped} and the {@code mmap_complete} lock assertion. What differs —
+ * unmapping, {@code error_override}, the rmap lock — stays with each path.
+ *
  * <p><b>Page level.</b> A kernel made with a {@link org.vfsgi.hw.PhysicalMemory} has a
  * {@link org.vfsgi.mm.core.PageMemory} (one zero page, fault core and user-memory accessor over
  * that RAM) and gives every address space a page table. {@link org.vfsgi.mm.core.CorePageTables}

@@ -265,6 +265,18 @@ class CompatMmapTest {
     }
 
     @Test
+    void mappedSetByALegacyHookItselfIsNeverCalled() {
+        Fakes.TestFile legacy = new Fakes.TestFile(new Fakes.TestInode(0, 53, 20, 1 << 20), FileOperations.builder()
+                .name("legacy_fops").mmap((f, v) -> {
+                    v.setVmOps(recordingOps());
+                    return 0;
+                }).build(), true, true, "/legacy-mapped");
+        long a = p.mmap(A, P, RW, SHARED, legacy, 0);
+        assertEquals(List.of(), calls, "only the compat layer runs mapped inside a legacy hook; core never does");
+        assertEquals(null, p.mm().vmaLookup(a).privateData());
+    }
+
+    @Test
     void compatOutsideALegacyHookIsEinval() {
         Fakes.TestFile in = inner(d -> { });
         long a = p.mmap(A, P, RW, SHARED, in, 0);

@@ -4,6 +4,10 @@
  * files, and the per-inode page cache that the platform owns ({@code i_mapping}), created
  * lazily from the file system's {@link org.vfsgi.vfs.AddressSpaceOperations} or memory-only.
  *
+ * <p>Character devices: {@link org.vfsgi.mm.core.vfs.CharDevices} is the table of drivers by
+ * device number that {@code open} consults for every {@code S_IFCHR} inode ({@code chrdev_open}),
+ * and {@link org.vfsgi.mm.core.vfs.Devtmpfs} registers a driver and makes its {@code /dev} node.
+ *
  * <p>Like the rest of the mm core it has no OSGi import and no static mutable state: a
  * {@link org.vfsgi.mm.core.vfs.Vfs} is an object, and the OSGi whiteboard adapter calls its
  * {@code registerFileSystem} / {@code unregisterFileSystem} as file-system services come and go.

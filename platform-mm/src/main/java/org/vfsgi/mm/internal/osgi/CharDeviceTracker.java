@@ -26,7 +26,7 @@ import org.vfsgi.vfs.FileOperations;
  *
  * <p>A service whose properties are unusable, or whose device number or node is taken, is refused
  * with one WARNING line naming it and the problem; the others are unaffected. A kernel without RAM
- * has no VFS, so nothing can be registered: one WARNING says so.
+ * has no VFS, so nothing can be registered: each driver that arrives is refused with a WARNING.
  */
 @Component(service = {}, immediate = true)
 public final class CharDeviceTracker {
@@ -49,7 +49,8 @@ public final class CharDeviceTracker {
         try {
             d = new Devtmpfs(kernel.vfs());
         } catch (IllegalStateException noVfs) {
-            LOG.log(System.Logger.Level.WARNING, "character devices cannot be registered: {0}", noVfs.getMessage());
+            // Only a problem once a driver arrives: then its refusal is warned about.
+            LOG.log(System.Logger.Level.DEBUG, "no character devices for this kernel: {0}", noVfs.getMessage());
         }
         this.devtmpfs = d;
     }
@@ -63,10 +64,12 @@ public final class CharDeviceTracker {
     @Reference(name = "charDevice", cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, unbind = "removeCharDevice")
     synchronized void addCharDevice(CharDevice device, Map<String, Object> properties) {
+        String who = describe(properties);
         if (devtmpfs == null) {
+            LOG.log(System.Logger.Level.WARNING, "character device {0} refused: the kernel has no VFS"
+                    + " (it was started without RAM)", who);
             return;
         }
-        String who = describe(properties);
         try {
             CharDeviceProperties p = CharDeviceProperties.from(properties);
             FileOperations fops = Objects.requireNonNull(device.fileOperations(), "fileOperations() returned null");
