@@ -475,6 +475,14 @@ public final class MmapState {
             throw err(r, "mmap_prepare", fop.name() + ".mmap_prepare failed for " + path());
         }
         prepareSucceeded = true;
+        if (desc.vmFile() != origFile) {
+            // The hook supplied the file the VMA references with a reference of its own (the
+            // kernel's file_doesnt_need_get). Taken over at once, so that any failure from here
+            // on drops that reference instead of leaking it.
+            fileDoesntNeedGet = true;
+            file = desc.vmFile();
+            checkRmap(mm, file);
+        }
         r = inject(InjectionPoint.AFTER_PREPARE);
         if (r != 0) {
             throw err(r, "call_mmap_prepare", "failure injected after mmap_prepare");
@@ -482,12 +490,6 @@ public final class MmapState {
         mmapActionPrepare();
         // Copy back.
         pgoff = desc.pgoff();
-        if (desc.vmFile() != origFile) {
-            // The hook supplied the file the VMA references (the kernel's file_doesnt_need_get).
-            checkRmap(mm, desc.vmFile());
-            fileDoesntNeedGet = true;
-            file = desc.vmFile();
-        }
         flags = desc.flags();
         pageProt = desc.pageProt();
         vmOps = desc.vmOps();
