@@ -2,8 +2,8 @@ package org.vfsgi.fs.overlay;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,8 +29,6 @@ import org.vfsgi.vfs.VfsPath;
  * the VFS; the layer fields are volatile because file operations read them without that lock.
  */
 final class OverlayInode implements FsInode {
-    private static final System.Logger LOG = System.getLogger(OverlayInode.class.getName());
-
     private final OverlaySuperBlock sb;
     private final long ino;
     private volatile OverlayInode parent;
@@ -453,7 +451,7 @@ final class OverlayInode implements FsInode {
                 + lowers.size() + "]";
     }
 
-    /** Attribute values copy-up carries over, for tests and messages. */
+    /** The extended attributes of a layer inode that copy-up carries over: all but overlay's own. */
     static Map<String, byte[]> userXattrs(FsInode inode) {
         Map<String, byte[]> out = new LinkedHashMap<>();
         List<String> names;
@@ -473,7 +471,6 @@ final class OverlayInode implements FsInode {
                 }
             }
         }
-        LOG.log(System.Logger.Level.TRACE, "xattrs of {0}: {1}", inode, out.keySet());
         return out;
     }
 

@@ -49,6 +49,12 @@ class OverlayNamespaceTest {
         assertEquals("2", fx.readFile("/merged/dir/two"));
         InodeAttributes dir = fx.vfs.stat("/merged/dir").attributes();
         assertEquals(0751, dir.mode() & FileType.PERMISSION_MASK, "a merged directory shows its topmost layer");
+        for (var e : fx.vfs.readdir("/merged/dir")) {
+            if (!e.name().startsWith(".")) {
+                assertEquals(fx.vfs.stat("/merged/dir/" + e.name()).attributes().ino(), e.ino(),
+                        "readdir and stat agree on overlay inode numbers: " + e);
+            }
+        }
     }
 
     @Test
