@@ -17,6 +17,7 @@ import org.vfsgi.vfs.MountRequest;
 import org.vfsgi.vfs.SetAttr;
 import org.vfsgi.vfs.StatFs;
 import org.vfsgi.vfs.SuperBlock;
+import org.vfsgi.vfs.VfsFile;
 
 /**
  * A read-only lower file system whose files use the whole new hook set — {@code mmap_prepare}
@@ -46,6 +47,17 @@ final class HookCountingFs implements FileSystemType {
                 return 0;
             })
             .mmapAbort((file, pd, ctx) -> calls.add("abort " + file.path() + " " + ctx))
+            .read((file, dst, pos) -> {
+                calls.add("read " + file.path() + " @" + pos);
+                byte[] d = ((Regular) ((VfsFile) file).fsInode()).data;
+                int n = (int) Math.max(0, Math.min(dst.remaining(), d.length - pos));
+                dst.put(d, (int) Math.min(pos, d.length), n);
+                return n;
+            })
+            .fsync((file, start, end, datasync) -> {
+                calls.add("fsync " + file.path());
+                return 0;
+            })
             .build();
 
     HookCountingFs(Map<String, byte[]> content) {

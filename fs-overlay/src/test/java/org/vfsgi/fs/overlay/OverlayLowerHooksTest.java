@@ -6,9 +6,11 @@ import static org.vfsgi.fs.overlay.OverlayFixture.PAGE;
 import static org.vfsgi.fs.overlay.OverlayFixture.expect;
 import static org.vfsgi.fs.overlay.OverlayFixture.pattern;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.vfsgi.mm.Errno;
@@ -45,6 +47,15 @@ class OverlayLowerHooksTest {
         fx.proc.munmap(a, 2 * PAGE);
         fx.proc.close(fd);
         assertEquals(0, fx.vfs.openFileCount());
+    }
+
+    @Test
+    void readAndFsyncOfAnOverlayFileRunTheRealFilesHooks() {
+        int fd = openThroughOverlay(MmapMode.LEGACY);
+        assertArrayEquals(Arrays.copyOfRange(data, 100, 140), fx.proc.pread(fd, 40, 100));
+        fx.proc.fsync(fd);
+        assertEquals(List.of("read /hk/f @100", "fsync /hk/f"), hookfs.calls);
+        fx.proc.close(fd);
     }
 
     @ParameterizedTest
