@@ -128,27 +128,22 @@ final class OverlayFile {
 
     /**
      * The {@code mmap=prepare} hook: the descriptor's {@code vm_file} becomes the real file (its
-     * reference handed over with it), then the real file's {@code mmap_prepare} runs on the same
-     * descriptor seen from the real file ({@link BackingDesc}). On failure the descriptor is
-     * left as it came. A real file with only a legacy {@code mmap} cannot be prepared: ENODEV.
+     * reference handed over with it), then {@code vfs_mmap_prepare(realfile, desc)} runs the real
+     * file's {@code mmap_prepare} on the same descriptor, seen with the real file as its
+     * {@code file}. On failure the descriptor is left as it came. A real file with only a legacy
+     * {@code mmap} cannot be prepared: ENODEV.
      */
     static int mmapPrepare(VmAreaDesc desc) {
         VfsFile real = realFile(desc.file());
         if (real == null) {
             return Errno.EIO.negative();
         }
-        FileOperations.MmapPrepare hook = real.fileOperations().mmapPrepare();
-        if (hook == null) {
-            LOG.log(System.Logger.Level.DEBUG, "mmap=prepare: {0} ({1}) has no mmap_prepare", real.path(),
-                    real.fileOperations().name());
-            return Errno.ENODEV.negative();
-        }
         File before = desc.vmFile();
         File ref = real.getFile();
         desc.setVmFile(ref);
         int r;
         try {
-            r = hook.mmapPrepare(new BackingDesc(desc, real));
+            r = desc.vfsMmapPrepare(real);
         } catch (RuntimeException e) {
             // A throwing hook is the real file system's contract violation: give the reference
             // back and let the platform see the throw, which it counts and reports.
@@ -156,6 +151,7 @@ final class OverlayFile {
             throw e;
         }
         if (r != 0) {
+            LOG.log(System.Logger.Level.DEBUG, "mmap=prepare of {0} failed: {1}", real.path(), Errno.describe(r));
             undoVmFile(desc, before, ref);
             return r;
         }

@@ -104,6 +104,9 @@ class OverlayMmapTest {
         assertTrue(events(TraceStep.MERGE).stream().anyMatch(e -> e.outcome().equals("merged")),
                 "the trace shows the merge: " + events(TraceStep.MERGE));
         assertTrue(events(TraceStep.PREPARE).stream().anyMatch(e -> e.detail().contains("ovl_file_operations_mmap_prepare")));
+        assertTrue(events(TraceStep.PREPARE).stream().anyMatch(e -> "/l1/f".equals(e.file())
+                && e.detail().startsWith("vfs_mmap_prepare: shmem_file_operations for /merged/f")),
+                "the real file's prepare ran nested: " + events(TraceStep.PREPARE));
         assertTrue(events(TraceStep.LEGACY_MMAP).isEmpty());
         assertEquals(0, fx.kernel.violations().total());
     }
