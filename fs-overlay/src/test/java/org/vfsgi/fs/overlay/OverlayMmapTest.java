@@ -224,4 +224,26 @@ class OverlayMmapTest {
         proc.close(t);
         assertEquals(0, fx.vfs.openFileCount(), "the failed prepare gave back the reference it had handed over");
     }
+
+    @ParameterizedTest
+    @EnumSource(MmapMode.class)
+    void aCopiedUpFileDeletedWhileMappedLivesUntilItsLastVmaAcrossAFork(MmapMode mode) {
+        fx.writeFile("/l2/f", pattern(PAGE, 12));
+        fx.mountReadWrite("mmap=" + mode.optionValue());
+        long freeBefore = fx.vfs.statfs("/u").filesFree();
+        int fd = proc.open("/merged/f", Fcntl.O_RDWR, 0);
+        long a = proc.mmap(0, PAGE, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_SHARED, fd, 0);
+        proc.close(fd);
+        fx.vfs.unlink("/merged/f");
+        assertTrue(fx.vfs.lstat("/u/upper/f").attributes().isWhiteout(), "the whiteout replaced the upper copy");
+        assertEquals(freeBefore - 2, fx.vfs.statfs("/u").filesFree(), "the whiteout, and the copy kept by its VMA");
+
+        Process child = proc.fork();
+        child.writeMemory(a, new byte[] {1, 2, 3});
+        assertArrayEquals(new byte[] {1, 2, 3}, proc.readMemory(a, 3), "parent and child share the copy's pages");
+        child.exit();
+        proc.munmap(a, PAGE);
+        assertEquals(0, fx.vfs.openFileCount());
+        assertEquals(freeBefore - 1, fx.vfs.statfs("/u").filesFree(), "the copy was freed with its last VMA");
+    }
 }
