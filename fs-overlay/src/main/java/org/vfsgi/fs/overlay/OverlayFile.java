@@ -11,6 +11,7 @@ import org.vfsgi.vfs.File;
 import org.vfsgi.vfs.FileOperations;
 import org.vfsgi.vfs.Inode;
 import org.vfsgi.vfs.VfsFile;
+import org.vfsgi.vfs.VfsPath;
 
 /**
  * The file operations of overlay regular files ({@code ovl_file_operations}). Opening an
@@ -79,9 +80,48 @@ final class OverlayFile {
         return p instanceof VfsFile ? (VfsFile) p : null;
     }
 
+    /**
+     * {@code ovl_real_fdget}: the real file for data access. A file opened before another writer
+     * copied its inode up still holds the lower file; as overlayfs does since Linux 4.19, it is
+     * reopened on the upper copy so that read and fsync see what writers wrote. (Mappings are
+     * never moved: an existing mapping keeps its lower file, the corner {@link OverlayFs}
+     * documents; the mmap hooks take the file as it is, without the VFS lock this reopen needs.)
+     */
+    static VfsFile currentReal(File file) {
+        VfsFile real = realFile(file);
+        if (real == null || !(file instanceof VfsFile) || !(((VfsFile) file).fsInode() instanceof OverlayInode)) {
+            return real;
+        }
+        VfsPath upper = ((OverlayInode) ((VfsFile) file).fsInode()).upper();
+        if (upper == null || isInode(real, upper)) {
+            return real;
+        }
+        synchronized (file) {
+            real = realFile(file);
+            if (real != null && !isInode(real, upper)) {
+                VfsFile fresh = upper.open(real.flags() & Fcntl.O_ACCMODE);
+                file.setPrivateData(fresh);
+                real.close();
+                real = fresh;
+            }
+            return real;
+        }
+    }
+
+    private static boolean isInode(VfsFile real, VfsPath p) {
+        Inode i = real.inode();
+        return i.ino() == p.inode().ino() && i.deviceMajor() == p.device().major()
+                && i.deviceMinor() == p.device().minor();
+    }
+
     /** {@code ovl_read_iter} → {@code backing_file_read_iter}. */
     static long read(File file, ByteBuffer dst, long pos) {
-        VfsFile real = realFile(file);
+        VfsFile real;
+        try {
+            real = currentReal(file);
+        } catch (MmException e) {
+            return e.negative();
+        }
         FileOperations.ReadWrite hook = real == null ? null : real.fileOperations().read();
         return hook == null ? Errno.EINVAL.negative() : hook.transfer(real, dst, pos);
     }
@@ -95,7 +135,12 @@ final class OverlayFile {
 
     /** {@code ovl_fsync}: the real file's fsync, or a write-back of its page cache. */
     static int fsync(File file, long start, long end, boolean datasync) {
-        VfsFile real = realFile(file);
+        VfsFile real;
+        try {
+            real = currentReal(file);
+        } catch (MmException e) {
+            return e.negative();
+        }
         if (real == null) {
             return Errno.EINVAL.negative();
         }

@@ -29,8 +29,9 @@ import org.vfsgi.vfs.VfsPath;
  * <p>Mappings: {@code /proc/PID/maps} shows the real file's path (the layer path), as Linux did
  * before backing files remembered the user's path; page contents, dirty pages and write-back are
  * the real file's. A file mapped from the lower layer keeps mapping the lower file after another
- * writer copies it up: the old mapping goes on showing the lower contents, new opens see the
- * upper copy (overlayfs's documented non-POSIX corner).
+ * writer copies it up: the old mapping goes on showing the lower contents, new opens (and reads
+ * through descriptors opened before the copy-up) see the upper copy (overlayfs's documented
+ * non-POSIX corner).
  */
 public final class OverlayFs implements org.vfsgi.vfs.FileSystemType {
     /** The type's name. */

@@ -149,6 +149,9 @@ class OverlayMmapTest {
         writer.close(wfd);
 
         assertArrayEquals(data, proc.readMemory(old, PAGE), "the old mapping still maps the lower file");
+        assertEquals("NEW", new String(proc.pread(fd, 3, 0), StandardCharsets.UTF_8),
+                "read() on the descriptor opened before the copy-up sees it (reopened on the upper file)");
+        assertArrayEquals(data, proc.readMemory(old, PAGE), "while its old mapping does not");
         assertEquals(1, linesNaming(proc.maps(), "/l2/f"));
         assertEquals("NEW", new String(fx.readBytes("/merged/f"), 0, 3, StandardCharsets.UTF_8));
         int again = proc.open("/merged/f", Fcntl.O_RDONLY, 0);
