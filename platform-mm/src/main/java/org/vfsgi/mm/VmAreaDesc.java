@@ -77,6 +77,20 @@ public interface VmAreaDesc {
      */
     void setVmFile(File file);
 
+    /**
+     * {@code vfs_mmap_prepare(file, desc)} for a stacking file system's own {@code mmap_prepare}
+     * (overlay's newer style): runs {@code file}'s {@code mmap_prepare} on this descriptor, during
+     * which {@link #file()} is {@code file} — the file whose hook is running, as the inner hook
+     * expects — while every other field is this descriptor's, read and written through. Pointing
+     * {@code vm_file} at {@code file} (handing over a reference, {@code file.getFile()}) is the
+     * caller's business, as it is the kernel's stacking driver's.
+     *
+     * @param file the file underneath, not null
+     * @return the inner hook's result, {@code 0} or a negative errno; {@code -ENODEV} if
+     *         {@code file} has no {@code mmap_prepare}
+     */
+    int vfsMmapPrepare(File file);
+
     /** @return the flags the VMA will get */
     VmaFlags flags();
 

@@ -475,30 +475,21 @@ public final class MmapState {
             throw err(r, "mmap_prepare", fop.name() + ".mmap_prepare failed for " + path());
         }
         prepareSucceeded = true;
-        try {
-            r = inject(InjectionPoint.AFTER_PREPARE);
-            if (r != 0) {
-                throw err(r, "call_mmap_prepare", "failure injected after mmap_prepare");
-            }
-            mmapActionPrepare();
-            if (desc.vmFile() != origFile) {
-                checkRmap(mm, desc.vmFile());
-            }
-        } catch (MmException e) {
-            if (desc.vmFile() != origFile) {
-                // A substituted vm_file came with its reference (shmem_zero_setup_desc); nothing
-                // took it over yet, so it goes here or never.
-                desc.vmFile().fput();
-            }
-            throw e;
-        }
-        // Copy back.
-        pgoff = desc.pgoff();
         if (desc.vmFile() != origFile) {
-            // The hook supplied the file the VMA references (the kernel's file_doesnt_need_get).
+            // The hook supplied the file the VMA references with a reference of its own (the
+            // kernel's file_doesnt_need_get). Taken over at once, so that any failure from here
+            // on drops that reference instead of leaking it.
             fileDoesntNeedGet = true;
             file = desc.vmFile();
+            checkRmap(mm, file);
         }
+        r = inject(InjectionPoint.AFTER_PREPARE);
+        if (r != 0) {
+            throw err(r, "call_mmap_prepare", "failure injected after mmap_prepare");
+        }
+        mmapActionPrepare();
+        // Copy back.
+        pgoff = desc.pgoff();
         flags = desc.flags();
         pageProt = desc.pageProt();
         vmOps = desc.vmOps();

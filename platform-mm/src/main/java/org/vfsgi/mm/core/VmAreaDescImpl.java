@@ -2,6 +2,7 @@ package org.vfsgi.mm.core;
 
 import java.util.Objects;
 import org.vfsgi.mm.AddressSpace;
+import org.vfsgi.mm.Errno;
 import org.vfsgi.mm.MmapAction;
 import org.vfsgi.mm.MmapActionType;
 import org.vfsgi.mm.PageProt;
@@ -9,6 +10,7 @@ import org.vfsgi.mm.VmAreaDesc;
 import org.vfsgi.mm.VmOperations;
 import org.vfsgi.mm.VmaFlags;
 import org.vfsgi.vfs.File;
+import org.vfsgi.vfs.FileOperations;
 
 /**
  * The core's {@link VmAreaDesc}. Hooks only see the interface; the write-only fields
@@ -17,7 +19,8 @@ import org.vfsgi.vfs.File;
  */
 public final class VmAreaDescImpl implements VmAreaDesc {
     private final MmStruct mm;
-    private final File file;
+    /** Not final: {@link #vfsMmapPrepare} shows the inner file to the inner hook for the length of its call. */
+    private File file;
     private final long start;
     private final long end;
     private long pgoff;
@@ -151,6 +154,30 @@ public final class VmAreaDescImpl implements VmAreaDesc {
         } catch (IllegalStateException noShmem) {
             return org.vfsgi.mm.Errno.ENOMEM.negative();
         }
+    }
+
+    @Override
+    public int vfsMmapPrepare(File inner) {
+        Objects.requireNonNull(inner, "file");
+        FileOperations fop = inner.fileOperations();
+        FileOperations.MmapPrepare hook = fop == null ? null : fop.mmapPrepare();
+        Kernel k = mm.kernel();
+        if (hook == null) {
+            k.trace().emit(mm.ownerPid(), start, end, inner.path(), TraceStep.PREPARE, "ENODEV",
+                    "vfs_mmap_prepare: " + (fop == null ? "no file operations" : fop.name() + " has no mmap_prepare"));
+            return Errno.ENODEV.negative();
+        }
+        File outer = file;
+        file = inner;
+        int r;
+        try {
+            r = hook.mmapPrepare(this);
+        } finally {
+            file = outer;
+        }
+        k.trace().emit(mm.ownerPid(), start, end, inner.path(), TraceStep.PREPARE, Errno.describe(r),
+                "vfs_mmap_prepare: " + fop.name() + " for " + (outer == null ? "?" : outer.path()));
+        return r;
     }
 
     @Override

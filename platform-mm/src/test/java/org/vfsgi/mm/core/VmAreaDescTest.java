@@ -138,4 +138,35 @@ class VmAreaDescTest {
         assertEquals(v.flags(), d.flags());
         assertEquals(MmapAction.NOTHING, d.action());
     }
+
+    @Test
+    void vfsMmapPrepareShowsTheInnerFileToTheInnerHookAndWritesThrough() {
+        VmAreaDescImpl d = desc();
+        java.util.List<org.vfsgi.vfs.File> seen = new java.util.ArrayList<>();
+        Fakes.TestFile inner = Fakes.file(FileOperations.builder().name("inner_fops").mmapPrepare(in -> {
+            seen.add(in.file());
+            in.setPgoff(9);
+            in.setContext("inner");
+            in.flagsSet(VmaFlag.DONTDUMP);
+            return 0;
+        }).build());
+        org.vfsgi.vfs.File outer = d.file();
+        assertEquals(0, d.vfsMmapPrepare(inner));
+        assertEquals(java.util.List.of(inner), seen, "the inner hook sees its own file as file()");
+        assertSame(outer, d.file(), "and the outer file is back afterwards");
+        assertSame(outer, d.vmFile(), "vm_file is the caller's business");
+        assertEquals(9, d.pgoff());
+        assertEquals("inner", d.context());
+        assertTrue(d.flagsTest(VmaFlag.DONTDUMP));
+
+        Fakes.TestFile legacy = Fakes.file(FileOperations.builder().mmap((f, v) -> 0).build());
+        assertEquals(Errno.ENODEV.negative(), d.vfsMmapPrepare(legacy));
+        Fakes.TestFile failing = Fakes.file(FileOperations.builder().mmapPrepare(in -> Errno.EPERM.negative()).build());
+        assertEquals(Errno.EPERM.negative(), d.vfsMmapPrepare(failing));
+        Fakes.TestFile throwing = Fakes.file(FileOperations.builder().mmapPrepare(in -> {
+            throw new IllegalStateException("driver bug");
+        }).build());
+        assertThrows(IllegalStateException.class, () -> d.vfsMmapPrepare(throwing));
+        assertSame(outer, d.file(), "restored after a throw too");
+    }
 }

@@ -1645,46 +1645,50 @@ public final class Vfs {
     public void setattr(String path, SetAttr change) {
         lock.lock();
         try {
-            Frame f = walkFrom(path).resolve(path, true);
-            requireWritable(f.mnt, "notify_change", path);
-            InodeAttributes a = attrs(f.inode);
-            if (change.hasSize()) {
-                if (a.isDirectory()) {
-                    throw new MmException(Errno.EISDIR, "notify_change", path + " is a directory");
-                }
-                if (!a.isRegular()) {
-                    throw new MmException(Errno.EINVAL, "notify_change", path + " is not a regular file");
-                }
-            }
-            SetAttr effective = change;
-            if (!change.hasCtime()) {
-                SetAttr.Builder b = SetAttr.builder().ctime(clock.getAsLong());
-                if (change.hasMode()) {
-                    b.mode(change.mode());
-                }
-                if (change.hasUid()) {
-                    b.uid(change.uid());
-                }
-                if (change.hasGid()) {
-                    b.gid(change.gid());
-                }
-                if (change.hasSize()) {
-                    b.size(change.size());
-                }
-                if (change.hasAtime()) {
-                    b.atime(change.atimeNanos());
-                }
-                if (change.hasMtime()) {
-                    b.mtime(change.mtimeNanos());
-                }
-                effective = b.build();
-            }
-            f.inode.setattr(effective);
-            if (change.hasSize()) {
-                truncatePagecache(f.mnt, f.inode, a.size(), change.size());
-            }
+            notifyChange(walkFrom(path).resolve(path, true), path, change);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** {@code notify_change} on a resolved inode; the caller holds the lock. */
+    private void notifyChange(Frame f, String path, SetAttr change) {
+        requireWritable(f.mnt, "notify_change", path);
+        InodeAttributes a = attrs(f.inode);
+        if (change.hasSize()) {
+            if (a.isDirectory()) {
+                throw new MmException(Errno.EISDIR, "notify_change", path + " is a directory");
+            }
+            if (!a.isRegular()) {
+                throw new MmException(Errno.EINVAL, "notify_change", path + " is not a regular file");
+            }
+        }
+        SetAttr effective = change;
+        if (!change.hasCtime()) {
+            SetAttr.Builder b = SetAttr.builder().ctime(clock.getAsLong());
+            if (change.hasMode()) {
+                b.mode(change.mode());
+            }
+            if (change.hasUid()) {
+                b.uid(change.uid());
+            }
+            if (change.hasGid()) {
+                b.gid(change.gid());
+            }
+            if (change.hasSize()) {
+                b.size(change.size());
+            }
+            if (change.hasAtime()) {
+                b.atime(change.atimeNanos());
+            }
+            if (change.hasMtime()) {
+                b.mtime(change.mtimeNanos());
+            }
+            effective = b.build();
+        }
+        f.inode.setattr(effective);
+        if (change.hasSize()) {
+            truncatePagecache(f.mnt, f.inode, a.size(), change.size());
         }
     }
 
@@ -1892,6 +1896,94 @@ public final class Vfs {
                     throw new MmException(Errno.ENODEV, "dentry_open", path + ": its file system is unmounted");
                 }
                 return openFrame(frame, flags & (Fcntl.O_ACCMODE | Fcntl.O_TRUNC), path, false);
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        private void checkName(String name, String step) {
+            if (name == null || name.isEmpty() || name.indexOf('/') >= 0 || name.equals(".") || name.equals("..")) {
+                throw new MmException(Errno.EINVAL, step, "bad name '" + name + "' under " + path);
+            }
+        }
+
+        /** The existing child {@code name} of this directory, for a modifying call on a writable mount. */
+        private FsInode existingChild(String name, String step) {
+            checkName(name, step);
+            requireDir(frame, step);
+            requireWritable(frame.mnt, step, path);
+            FsInode child = frame.inode.lookup(name);
+            if (child == null) {
+                throw new MmException(Errno.ENOENT, step, path + "/" + name + " does not exist");
+            }
+            if (isMountpoint(frame.mnt, child.ino())) {
+                throw new MmException(Errno.EBUSY, step, path + "/" + name + " is a mount point");
+            }
+            return child;
+        }
+
+        @Override
+        public void unlink(String name) {
+            lock.lock();
+            try {
+                FsInode child = existingChild(name, "vfs_unlink");
+                if (isDir(child)) {
+                    throw new MmException(Errno.EISDIR, "vfs_unlink", path + "/" + name + " is a directory");
+                }
+                frame.inode.unlink(name);
+                dropped(frame.mnt, child);
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void rmdir(String name) {
+            lock.lock();
+            try {
+                FsInode child = existingChild(name, "vfs_rmdir");
+                if (!isDir(child)) {
+                    throw new MmException(Errno.ENOTDIR, "vfs_rmdir", path + "/" + name + " is not a directory");
+                }
+                frame.inode.rmdir(name);
+                dropped(frame.mnt, child);
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void rename(String oldName, VfsPath newDir, String newName, int flags) {
+            if (!(newDir instanceof PathRef) || ((PathRef) newDir).frame.mnt != frame.mnt) {
+                throw new MmException(Errno.EXDEV, "vfs_rename", newDir + " is not on the mount of " + path);
+            }
+            Frame to = ((PathRef) newDir).frame;
+            lock.lock();
+            try {
+                FsInode src = existingChild(oldName, "vfs_rename");
+                checkName(newName, "vfs_rename");
+                requireDir(to, "vfs_rename");
+                FsInode dst = to.inode.lookup(newName);
+                if (dst != null && isMountpoint(to.mnt, dst.ino())) {
+                    throw new MmException(Errno.EBUSY, "vfs_rename", newDir.path() + "/" + newName + " is a mount point");
+                }
+                if (dst != null && dst.ino() == src.ino()) {
+                    return;
+                }
+                frame.inode.rename(oldName, to.inode, newName, flags);
+                if (dst != null && (flags & Fcntl.RENAME_EXCHANGE) == 0) {
+                    dropped(frame.mnt, dst);
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void setattr(SetAttr change) {
+            lock.lock();
+            try {
+                notifyChange(frame, path, change);
             } finally {
                 lock.unlock();
             }

@@ -16,6 +16,8 @@ import org.vfsgi.vfs.DeviceNumber;
 import org.vfsgi.vfs.Fcntl;
 import org.vfsgi.vfs.FileSystemType;
 import org.vfsgi.vfs.MountRequest;
+import org.vfsgi.vfs.SetAttr;
+import org.vfsgi.vfs.VfsPath;
 import org.vfsgi.vfs.SuperBlock;
 import org.vfsgi.vfs.VfsFile;
 
@@ -243,5 +245,40 @@ class MountTest {
         assertEquals(new DeviceNumber(0, 2), root.child("mnt").device(), "child() crosses into the mount");
         expect(Errno.EINVAL, () -> root.child(".."));
         assertTrue(vfs.mountContext().blockDevice("/dev/disk0").isEmpty());
+    }
+
+    @Test
+    void layerPathsUnlinkRenameRmdirAndTruncateTheWayTheVfsDoes() {
+        vfs.mkdir("/mnt/work", 0755);
+        vfs.mkdir("/mnt/upper", 0755);
+        fx.writeFile("/mnt/work/tmp", "copied data");
+        fx.writeFile("/mnt/upper/old", "replaced");
+        long freeBefore = vfs.statfs("/mnt").filesFree();
+        VfsPath work = vfs.mountContext().lookup("/mnt/work");
+        VfsPath upper = vfs.mountContext().lookup("/mnt/upper");
+
+        work.rename("tmp", upper, "old", 0);
+        assertEquals("copied data", fx.readFile("/mnt/upper/old"));
+        assertEquals(freeBefore + 1, vfs.statfs("/mnt").filesFree(), "the replaced inode was freed");
+        expect(Errno.ENOENT, () -> vfs.stat("/mnt/work/tmp"));
+
+        upper.child("old").setattr(SetAttr.builder().size(6).build());
+        assertEquals("copied", fx.readFile("/mnt/upper/old"));
+        upper.child("old").setattr(SetAttr.builder().size(11).build());
+        assertEquals("copied\0\0\0\0\0", fx.readFile("/mnt/upper/old"), "the truncated tail reads as zeros");
+
+        expect(Errno.EISDIR, () -> vfs.mountContext().lookup("/mnt").unlink("upper"));
+        upper.unlink("old");
+        assertEquals(freeBefore + 2, vfs.statfs("/mnt").filesFree());
+        expect(Errno.ENOENT, () -> upper.unlink("old"));
+        expect(Errno.EINVAL, () -> vfs.mountContext().lookup("/mnt").rmdir("missing/x"));
+        fx.writeFile("/mnt/file", "x");
+        expect(Errno.ENOTDIR, () -> vfs.mountContext().lookup("/mnt").rmdir("file"));
+        vfs.mountContext().lookup("/mnt").rmdir("work");
+        expect(Errno.ENOENT, () -> vfs.stat("/mnt/work"));
+        expect(Errno.EXDEV, () -> upper.rename("x", vfs.mountContext().lookup("/"), "x", 0));
+
+        vfs.mount("none", "/mnt/upper", "tmpfs", "ro");
+        expect(Errno.EROFS, () -> vfs.mountContext().lookup("/mnt/upper").setattr(SetAttr.builder().mode(0600).build()));
     }
 }
