@@ -5,6 +5,8 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
@@ -26,6 +28,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.cm.ConfigurationAdmin;
+import org.vfsgi.hw.BlockDevice;
 import org.vfsgi.mm.Errno;
 import org.vfsgi.mm.MmException;
 import org.vfsgi.mm.Signal;
@@ -209,6 +212,45 @@ public class FilesShellIT {
         }
     }
 
+    @Test
+    public void aFileSystemOnABlockDeviceFindsItByNameInTheServiceRegistry() throws Exception {
+        Path img = Path.of(context.getProperty("vfsgi.state.dir")).resolve("itdisk.img");
+        Files.write(img, new byte[16 * 4096]);
+        org.osgi.service.cm.Configuration disk = configAdmin.getFactoryConfiguration("org.vfsgi.hw.device", "itdisk",
+                "?");
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put("name", "itdisk");
+        props.put("kind", "block");
+        props.put("path", img.toString());
+        disk.update(props);
+        Dictionary<String, Object> serviceProps = new Hashtable<>();
+        serviceProps.put(FileSystemType.TYPE, "emptyfs");
+        ServiceRegistration<FileSystemType> reg = context.registerService(FileSystemType.class, new EmptyFs(),
+                serviceProps);
+        try {
+            PlatformSupport.await("block device itdisk", 10,
+                () -> !references(BlockDevice.class.getName(), "(vfsgi.hw.name=itdisk)").isEmpty());
+            PlatformSupport.await("emptyfs registered", 10, () -> filesystemsList().contains("emptyfs"));
+            run("mm:mkdir /disk");
+            assertEquals("mounted itdisk on /disk type emptyfs", run("mm:mount itdisk /disk emptyfs"));
+            assertTrue(run("mm:statfs /disk"), run("mm:statfs /disk").contains("Blocks: Total: 16 "));
+            run("mm:umount /disk");
+            MmException noDevice = fails(MmException.class, "mm:mount nosuchdisk /disk emptyfs");
+            assertEquals(Errno.ENXIO, noDevice.errno());
+        } finally {
+            reg.unregister();
+            disk.delete();
+        }
+    }
+
+    private String filesystemsList() {
+        try {
+            return run("mm:filesystems");
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
     private boolean mountsContain(String text) {
         try {
             return run("mm:mounts").contains(text);
@@ -217,7 +259,11 @@ public class FilesShellIT {
         }
     }
 
-    /** The smallest file system: an empty root directory, as a file-system bundle would register it. */
+    /**
+     * The smallest file system: an empty root directory, as a file-system bundle would register
+     * it. With a source other than {@code none} it opens that block device through the mount
+     * context, as a disk file system does, and reports the device's size in statfs.
+     */
     static final class EmptyFs implements FileSystemType {
         @Override
         public String name() {
@@ -226,6 +272,13 @@ public class FilesShellIT {
 
         @Override
         public SuperBlock mount(MountRequest request) {
+            long blocks = 0;
+            if (!request.source().equals("none")) {
+                BlockDevice dev = request.context().blockDevice(request.source()).orElseThrow(
+                    () -> new MmException(Errno.ENXIO, "emptyfs_fill_super", "no block device " + request.source()));
+                blocks = dev.size() / 4096;
+            }
+            long total = blocks;
             FsInode root = new FsInode() {
                 @Override
                 public long ino() {
@@ -260,7 +313,7 @@ public class FilesShellIT {
 
                 @Override
                 public StatFs statfs() {
-                    return new StatFs(EMPTYFS_MAGIC, 4096, 0, 0, 0, 1, 0, 255);
+                    return new StatFs(EMPTYFS_MAGIC, 4096, total, total, total, 1, 0, 255);
                 }
 
                 @Override
