@@ -165,10 +165,7 @@ public class FilesShellIT {
         Thread.sleep(300); // Configuration Admin delivers asynchronously: give it time to (wrongly) mount
         assertFalse("no emptyfs type yet: the mount waits", run("mm:mounts").contains("emptyfs"));
 
-        Dictionary<String, Object> serviceProps = new Hashtable<>();
-        serviceProps.put(FileSystemType.TYPE, "emptyfs");
-        ServiceRegistration<FileSystemType> reg = context.registerService(FileSystemType.class, new EmptyFs(),
-                serviceProps);
+        ServiceRegistration<FileSystemType> reg = registerEmptyFs();
         try {
             PlatformSupport.await("the configured emptyfs mount", 10,
                 () -> mountsContain("none /cfg emptyfs ro 0 0"));
@@ -182,13 +179,8 @@ public class FilesShellIT {
         } finally {
             reg.unregister();
         }
-        PlatformSupport.await("emptyfs unregistered with its service", 10, () -> {
-            try {
-                return !run("mm:filesystems").contains("emptyfs");
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
-        });
+        PlatformSupport.await("emptyfs unregistered with its service", 10,
+            () -> !filesystemsList().contains("emptyfs"));
     }
 
     @Test
@@ -223,10 +215,7 @@ public class FilesShellIT {
         props.put("kind", "block");
         props.put("path", img.toString());
         disk.update(props);
-        Dictionary<String, Object> serviceProps = new Hashtable<>();
-        serviceProps.put(FileSystemType.TYPE, "emptyfs");
-        ServiceRegistration<FileSystemType> reg = context.registerService(FileSystemType.class, new EmptyFs(),
-                serviceProps);
+        ServiceRegistration<FileSystemType> reg = registerEmptyFs();
         try {
             PlatformSupport.await("block device itdisk", 10,
                 () -> !references(BlockDevice.class.getName(), "(vfsgi.hw.name=itdisk)").isEmpty());
@@ -241,6 +230,13 @@ public class FilesShellIT {
             reg.unregister();
             disk.delete();
         }
+    }
+
+    /** Registers {@link EmptyFs} as a file-system bundle would: the type's name as a service property. */
+    private ServiceRegistration<FileSystemType> registerEmptyFs() {
+        Dictionary<String, Object> serviceProps = new Hashtable<>();
+        serviceProps.put(FileSystemType.TYPE, "emptyfs");
+        return context.registerService(FileSystemType.class, new EmptyFs(), serviceProps);
     }
 
     private String filesystemsList() {
