@@ -25,6 +25,8 @@ import org.vfsgi.vfs.FileSystemType;
  * retried after every change that could help (a type or another mount arriving). A bad
  * configuration or a refused mount is reported in one log line, once per configuration version,
  * and mounts nothing. Deleting the configuration unmounts (lazily, so open files keep working).
+ * When the last implementation of a type leaves, its configured mounts are detached and wait
+ * for the type again (mounts made by hand stay, as the VFS keeps them).
  */
 final class VfsWhiteboard {
     private static final System.Logger LOG = System.getLogger(VfsWhiteboard.class.getName());
@@ -105,12 +107,36 @@ final class VfsWhiteboard {
             registered.remove(name);
             if (!instances.isEmpty()) {
                 register(name, instances.get(0));
+            } else {
+                detachMountsOf(name);
             }
         }
         if (instances.isEmpty()) {
             bound.remove(name);
         }
         settle();
+    }
+
+    /**
+     * The last implementation of a type left: its configured mounts are detached (after the
+     * write-back {@code unregisterFileSystem} did) and wait for the type to come back, so no
+     * new lookup reaches a superblock whose code is gone.
+     */
+    private void detachMountsOf(String name) {
+        for (Map.Entry<String, Wanted> e : wanted.entrySet()) {
+            Wanted w = e.getValue();
+            if (w.state == State.MOUNTED && w.spec.type().equals(name)) {
+                try {
+                    vfs.umount(w.spec.target(), true);
+                } catch (MmException ex) {
+                    LOG.log(System.Logger.Level.DEBUG, "{0} was no longer mounted: {1}", w.spec.target(),
+                            ex.getMessage());
+                }
+                w.state = null;
+                LOG.log(System.Logger.Level.INFO, "mount configuration {0}: {1} detached, file-system type {2} is gone",
+                        e.getKey(), w.spec.target(), name);
+            }
+        }
     }
 
     private static boolean removeIdentical(List<FileSystemType> list, FileSystemType type) {

@@ -109,6 +109,15 @@ class VfsWhiteboardTest {
         wb.configure("org.vfsgi.mm.mount~data", Map.of("target", "/data", "type", "memfs", "options", "size=128k"));
         assertEquals(List.of("none / tmpfs rw 0 0", "none /data memfs rw,size=128k 0 0"), mountLines(),
                 "a changed configuration remounts");
+        wb.removeType(memfs);
+        assertEquals(List.of("none / tmpfs rw 0 0"), mountLines(), "the type's last implementation left");
+        assertEquals("none on /data type memfs (size=128k): waiting_for_type (waiting for file-system type memfs)",
+                wb.status().get("org.vfsgi.mm.mount~data"));
+        MemFs back = new MemFs("memfs");
+        wb.addType(back);
+        assertEquals(List.of("none / tmpfs rw 0 0", "none /data memfs rw,size=128k 0 0"), mountLines(),
+                "mounted again when the type comes back");
+        assertEquals(1, back.mounts);
         wb.deleted("org.vfsgi.mm.mount~data");
         assertEquals(List.of("none / tmpfs rw 0 0"), mountLines());
         assertTrue(wb.status().isEmpty());
