@@ -5,10 +5,6 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.Hashtable;
@@ -32,7 +28,6 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.framework.wiring.BundleCapability;
@@ -80,8 +75,7 @@ public class MmShellIT {
     public void openSession() {
         PlatformSupport.await("the mm: commands", 10, () -> !kernels("(vfsgi.mm.configured=false)").isEmpty()
                 && !commands().isEmpty());
-        PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-        session = processor.createSession(new ByteArrayInputStream(new byte[0]), out, out);
+        session = PlatformSupport.quietSession(processor);
     }
 
     @After
@@ -90,9 +84,7 @@ public class MmShellIT {
     }
 
     private String run(String command) throws Exception {
-        Object result = session.execute(command);
-        assertTrue(command + " returned " + result, result instanceof String);
-        return (String) result;
+        return PlatformSupport.run(session, command);
     }
 
     /** The kernel's service type is private to platform-mm, so it is looked up by name. */
@@ -105,12 +97,7 @@ public class MmShellIT {
     }
 
     private List<ServiceReference<?>> references(String type, String filter) {
-        try {
-            ServiceReference<?>[] refs = context.getServiceReferences(type, filter);
-            return refs == null ? List.of() : List.of(refs);
-        } catch (InvalidSyntaxException e) {
-            throw new IllegalArgumentException(e);
-        }
+        return PlatformSupport.references(context, type, filter);
     }
 
     @Test

@@ -7,7 +7,11 @@ import static org.ops4j.pax.exam.CoreOptions.junitBundles;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.File;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +20,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
 import org.ops4j.pax.exam.Option;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -126,6 +132,39 @@ public final class PlatformSupport {
         } catch (InvalidSyntaxException e) {
             throw new IllegalArgumentException("bad filter " + filter, e);
         }
+    }
+
+    /**
+     * @param type the service's class name, or null for any
+     * @return the references matching {@code filter}, never null; for services whose type the
+     *         test cannot load (the kernel's is private to platform-mm)
+     */
+    public static List<ServiceReference<?>> references(BundleContext ctx, String type, String filter) {
+        try {
+            ServiceReference<?>[] refs = ctx.getServiceReferences(type, filter);
+            return refs == null ? List.of() : List.of(refs);
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalArgumentException("bad filter " + filter, e);
+        }
+    }
+
+    /** @return a Gogo session whose printed output is discarded: tests check the commands' results */
+    public static CommandSession quietSession(CommandProcessor processor) {
+        PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        return processor.createSession(new ByteArrayInputStream(new byte[0]), out, out);
+    }
+
+    /**
+     * Runs a command as the shell and the launcher do.
+     *
+     * @return its result, which every mm: command gives as text
+     */
+    public static String run(CommandSession session, String command) throws Exception {
+        Object result = session.execute(command);
+        if (!(result instanceof String)) {
+            throw new AssertionError(command + " returned " + result + ", not text");
+        }
+        return (String) result;
     }
 
     /** @return the bundle with this symbolic name, or null */

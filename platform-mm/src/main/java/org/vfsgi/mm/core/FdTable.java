@@ -102,6 +102,16 @@ public final class FdTable {
     }
 
     /**
+     * Removes a descriptor if it is still there, for undoing an install that raced with exit.
+     *
+     * @param fd the descriptor
+     * @return its file, whose reference now belongs to the caller, or null if it was gone
+     */
+    synchronized OpenFile detach(int fd) {
+        return fds.remove(fd);
+    }
+
+    /**
      * {@code dup_fd} for {@code fork}: the same numbers for the same open files, each a new
      * reference, as {@code dup} would make.
      *

@@ -426,12 +426,22 @@ public final class Process {
     public int open(String path, int flags, int mode) {
         checkAlive("do_sys_open");
         OpenFile f = kernel.vfs().open(path, flags, mode);
+        int fd;
         try {
-            return files.install(f, "do_sys_open");
+            fd = files.install(f, "do_sys_open");
         } catch (MmException e) {
             f.fput();
             throw e;
         }
+        if (exited) {
+            // exit emptied the table while the open ran: nothing may stay installed behind it
+            OpenFile left = files.detach(fd);
+            if (left != null) {
+                left.fput();
+            }
+            checkAlive("do_sys_open");
+        }
+        return fd;
     }
 
     /**

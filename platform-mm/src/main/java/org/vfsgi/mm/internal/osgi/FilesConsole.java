@@ -1,7 +1,5 @@
 package org.vfsgi.mm.internal.osgi;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -100,22 +98,23 @@ final class FilesConsole {
                 s.blocksAvailable(), s.files(), s.filesFree());
     }
 
+    /** Columns of {@code df -k -i} together: names left-aligned, numbers right-aligned. */
+    private static final String DF_FORMAT = "%-10s %-8s %10s %10s %10s %8s %8s %s\n";
+
     /** @return {@code df -k}: one line per mount, or only the mount of {@code path} */
     String df(String path) {
-        List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"Filesystem", "Type", "1K-blocks", "Used", "Available", "Inodes", "IFree",
-            "Mounted on"});
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, DF_FORMAT, "Filesystem", "Type", "1K-blocks",
+                "Used", "Available", "Inodes", "IFree", "Mounted on"));
         for (MountEntry m : vfs().mounts()) {
             if (path != null && !m.mountpoint().equals(mountOf(SyscallArgs.path("PATH", path)))) {
                 continue;
             }
             StatFs s = vfs().statfs(m.mountpoint());
             long k = s.blockSize() / 1024;
-            rows.add(new String[] {m.source(), m.type(), Long.toString(s.blocks() * k),
-                Long.toString((s.blocks() - s.blocksFree()) * k), Long.toString(s.blocksAvailable() * k),
-                Long.toString(s.files()), Long.toString(s.filesFree()), m.mountpoint()});
+            sb.append(String.format(Locale.ROOT, DF_FORMAT, m.source(), m.type(), s.blocks() * k,
+                    (s.blocks() - s.blocksFree()) * k, s.blocksAvailable() * k, s.files(), s.filesFree(), m.mountpoint()));
         }
-        return MmConsole.table(rows, false);
+        return sb.toString().stripTrailing();
     }
 
     /** The longest mount point that is a prefix of {@code path} (mounts are listed parents first). */

@@ -87,38 +87,41 @@ public final class KernelComponent {
     private final PhysicalAddressSpace physical;
     /** Block devices handed to file systems, released when the kernel goes. */
     private final List<ServiceReference<BlockDevice>> blockDevicesInUse = new ArrayList<>();
-    private BundleContext context;
+    private final BundleContext context;
     /** Set by {@link #start}: the kernel is built only from a configuration that passed the checks. */
     private volatile Kernel kernel;
     private ServiceRegistration<Kernel> registration;
 
     /**
-     * Without a framework, for tests: {@link #start} makes the kernel.
+     * Takes the hardware; {@link #activate} starts the kernel on it (tests without a framework
+     * call {@link #start}).
      *
-     * @param ram the RAM device
-     * @param physical the physical address map
+     * @param context the bundle's context, to register the kernel service and find block
+     *        devices; null in tests without a framework
+     * @param ram the RAM device that {@code ram.target} selects
+     * @param physical the machine's physical address map
      */
-    KernelComponent(PhysicalMemory ram, PhysicalAddressSpace physical) {
+    @Activate
+    public KernelComponent(BundleContext context,
+            @Reference(name = "ram", target = DEFAULT_RAM_TARGET) PhysicalMemory ram,
+            @Reference(name = "physical") PhysicalAddressSpace physical) {
+        this.context = context;
         this.ram = ram;
         this.physical = physical;
     }
 
     /**
-     * Checks the configuration, starts the kernel on the hardware and publishes it.
+     * Checks the configuration, starts the kernel and publishes it. A method of its own, not the
+     * constructor: SCR logs an activate method's exception with its message, while a constructor's
+     * comes out as a bare {@code InvocationTargetException}, and the message is the one line a
+     * person needs to fix the configuration.
      *
-     * @param context the bundle's context, to register the kernel service and find block devices
      * @param config the configuration of PID {@value #PID} (its defaults without one)
      * @param properties the component properties, which hold {@code service.pid} when configured
-     * @param ram the RAM device that {@code ram.target} selects
-     * @param physical the machine's physical address map
      * @throws IllegalArgumentException if the configuration is bad: nothing starts
      */
     @Activate
-    public KernelComponent(BundleContext context, KernelConfiguration config, Map<String, Object> properties,
-            @Reference(name = "ram", target = DEFAULT_RAM_TARGET) PhysicalMemory ram,
-            @Reference(name = "physical") PhysicalAddressSpace physical) {
-        this(ram, physical);
-        this.context = context;
+    void activate(KernelConfiguration config, Map<String, Object> properties) {
         KernelSettings settings = KernelSettings.from(config);
         Kernel k = start(settings);
         k.setBlockDeviceLookup(this::blockDevice);

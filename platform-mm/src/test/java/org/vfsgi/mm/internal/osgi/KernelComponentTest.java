@@ -19,7 +19,7 @@ import org.vfsgi.vfs.Fcntl;
 class KernelComponentTest {
 
     private static KernelComponent component(Map<String, Object> config) {
-        KernelComponent c = new KernelComponent(new SimulatedRam("ram0", 0, 1024), null);
+        KernelComponent c = new KernelComponent(null, new SimulatedRam("ram0", 0, 1024), null);
         c.start(KernelSettings.from(KernelSettingsTest.config(config)));
         return c;
     }
@@ -71,7 +71,7 @@ class KernelComponentTest {
     @Test
     void theKernelRunsOnTheRamDeviceAndGivesEveryFrameBackWhenItGoes() {
         SimulatedRam ram = new SimulatedRam("ram0", 0, 1024);
-        KernelComponent c = new KernelComponent(ram, null);
+        KernelComponent c = new KernelComponent(null, ram, null);
         c.start(KernelSettings.from(KernelSettingsTest.config(Map.of())));
         assertSame(ram, c.kernel().vfs().ram());
         assertEquals("none / tmpfs rw 0 0", c.kernel().vfs().mounts().get(0).toString());

@@ -1,13 +1,17 @@
 package org.vfsgi.mm.internal.osgi;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.api.Test;
 import org.vfsgi.mm.Errno;
 import org.vfsgi.mm.Mman;
 import org.vfsgi.mm.core.InjectionPoint;
+import org.vfsgi.vfs.Fcntl;
 
 /** The words of the mm: shell become the system-call arguments a C program would pass. */
 class SyscallArgsTest {
@@ -123,5 +127,44 @@ class SyscallArgsTest {
         String m = rejected(() -> SyscallArgs.injectionPoint("oom"));
         assertTrue(m.startsWith("unknown injection point 'oom'; allowed: vma_alloc, tree_prealloc, split,"), m);
         assertTrue(m.endsWith("(or 'clear')"), m);
+    }
+
+    @Test
+    void openFlagsAsNamesOrOctal() {
+        assertEquals(Fcntl.O_RDONLY, SyscallArgs.openFlags("rdonly"));
+        assertEquals(Fcntl.O_RDWR | Fcntl.O_CREAT | Fcntl.O_EXCL, SyscallArgs.openFlags("rdwr,creat,excl"));
+        assertEquals(Fcntl.O_WRONLY | Fcntl.O_TRUNC | Fcntl.O_APPEND, SyscallArgs.openFlags("O_WRONLY|O_TRUNC|O_APPEND"));
+        assertEquals(Fcntl.O_RDONLY | Fcntl.O_DIRECTORY | Fcntl.O_NOFOLLOW, SyscallArgs.openFlags("directory+nofollow"));
+        assertEquals(Fcntl.O_RDWR | Fcntl.O_CREAT, SyscallArgs.openFlags("0102"), "octal as C writes it");
+        assertEquals(Fcntl.O_RDWR, SyscallArgs.openFlags("2"));
+        assertTrue(rejected(() -> SyscallArgs.openFlags("wronly,rdwr")).contains("more than one access mode"));
+        assertTrue(rejected(() -> SyscallArgs.openFlags("")).startsWith("open FLAGS is missing; allowed: rdonly,"));
+    }
+
+    @Test
+    void modesWhenceMsyncFlagsAndDescriptors() {
+        assertEquals(0644, SyscallArgs.mode("644"));
+        assertEquals(01777, SyscallArgs.mode("01777"));
+        assertTrue(rejected(() -> SyscallArgs.mode("rw")).startsWith("MODE 'rw' is not octal"));
+        assertTrue(rejected(() -> SyscallArgs.mode("10000")).startsWith("MODE '10000'"));
+        assertEquals(Fcntl.SEEK_SET, SyscallArgs.whence("set"));
+        assertEquals(Fcntl.SEEK_END, SyscallArgs.whence("SEEK_END"));
+        assertEquals(Fcntl.SEEK_CUR, SyscallArgs.whence("1"));
+        assertEquals(Mman.MS_SYNC | Mman.MS_INVALIDATE, SyscallArgs.msyncFlags("MS_SYNC,invalidate"));
+        assertEquals(Mman.MS_ASYNC, SyscallArgs.msyncFlags("async"));
+        assertEquals(3, SyscallArgs.fd("3"));
+        assertTrue(rejected(() -> SyscallArgs.fd("0x80000000")).startsWith("FD '0x80000000' is not a file descriptor"));
+        assertEquals(16, SyscallArgs.count("COUNT", "0x10", 16));
+        assertEquals("/a", SyscallArgs.path("PATH", "/a"));
+    }
+
+    @Test
+    void dataIsTextOrHexBytes() {
+        assertArrayEquals("héllo".getBytes(StandardCharsets.UTF_8), SyscallArgs.data("héllo"));
+        assertArrayEquals(new byte[] {0, (byte) 0xff, 0x0a}, SyscallArgs.data("hex:00FF0a"));
+        assertArrayEquals(new byte[] {0x12, 0x34}, SyscallArgs.data("HEX:12_34"));
+        assertArrayEquals(new byte[0], SyscallArgs.data(""));
+        assertTrue(rejected(() -> SyscallArgs.data("hex:xyz1")).startsWith("DATA 'hex:xyz1': after 'hex:'"));
+        assertEquals("DATA is missing", rejected(() -> SyscallArgs.data(null)));
     }
 }
