@@ -28,7 +28,7 @@ while [[ $# -gt 0 ]]; do
         --no-build) build=0 ;;
         --sizes) [[ $# -ge 2 ]] || { echo "run.sh: --sizes needs a list" >&2; exit 2; }; sizes="$2"; shift ;;
         --include) [[ $# -ge 2 ]] || { echo "run.sh: --include needs a regex" >&2; exit 2; }; include="$2"; shift ;;
-        -h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
     shift

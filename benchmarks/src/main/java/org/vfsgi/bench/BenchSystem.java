@@ -23,7 +23,10 @@ public final class BenchSystem {
     public static final int RW = Mman.PROT_READ | Mman.PROT_WRITE;
     /** Plenty of frames for the fault batches; storage is only created for written frames. */
     private static final int RAM_FRAMES = 1 << 20;
-    /** Above every N-VMA region and below mmap_base: where fixed-address batches are placed. */
+    /**
+     * Where fixed-address batches are placed: far below mmap_base, under which top-down mmap puts
+     * every other mapping (the N-VMA regions reach at most 8 GiB down), so the two never meet.
+     */
     static final long FIXED_BASE = 0x100000000000L;
 
     private final SimulatedRam ram;

@@ -115,10 +115,11 @@ public final class Compare {
             String bench = r.getParams().getBenchmark();
             String op = bench.substring(bench.lastIndexOf('.') + 1);
             String n = r.getParams().getParam("n");
-            table.addVfsgi(op, n == null ? null : Integer.valueOf(n),
-                    r.getAggregatedResult().getPrimaryResult().getStatistics().getPercentile(50));
+            org.openjdk.jmh.util.Statistics st = r.getAggregatedResult().getPrimaryResult().getStatistics();
+            table.addVfsgi(op, n == null ? null : Integer.valueOf(n), st.getPercentile(50), st.getMin());
         }
-        String text = header() + "\n" + table.render();
+        String text = header() + (quick ? "SMOKE RUN (--quick): one cold 100 ms iteration in-process; these figures "
+                + "show the harness works and measure nothing\n" : "") + "\n" + table.render();
         Files.writeString(out.resolve("table.md"), text, StandardCharsets.UTF_8);
         return text;
     }

@@ -25,7 +25,7 @@ import org.vfsgi.vfs.VfsFile;
  *
  * <p>fault_file_read_blockdev is not here: the core has no ext4 to mount yet (fs-ext4 holds the
  * on-disk engine, but no file-system type the VFS can mount), so a file on a block device
- * cannot be mapped; {@link Compare} reports the row as skipped for that reason.
+ * cannot be mapped; {@link ResultTable} reports the row as skipped for that reason.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)

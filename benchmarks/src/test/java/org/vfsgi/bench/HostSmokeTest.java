@@ -32,7 +32,7 @@ class HostSmokeTest {
 
         ResultTable t = new ResultTable();
         t.readHost(new StringReader(out));
-        t.addVfsgi("mmap_merge", null, 1.0);
+        t.addVfsgi("mmap_merge", null, 1.0, 1.0);
         List<ResultTable.Row> rows = t.rows();
         ResultTable.Row merge = rows.stream().filter(r -> r.op().equals("mmap_merge")).findFirst().orElseThrow();
         assertNotNull(merge.hostNs(), "vmabench measured mmap_merge: " + out);
