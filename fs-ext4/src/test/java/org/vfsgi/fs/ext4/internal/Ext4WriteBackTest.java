@@ -24,6 +24,7 @@ import org.vfsgi.fs.ext4.disk.E2fsTools;
 import org.vfsgi.fs.ext4.disk.TreeGen;
 import org.vfsgi.mm.Mman;
 import org.vfsgi.mm.core.Process;
+import org.vfsgi.mm.core.vfs.PeriodicWriteback;
 import org.vfsgi.vfs.Fcntl;
 import org.vfsgi.vfs.VfsFile;
 
@@ -171,5 +172,40 @@ class Ext4WriteBackTest {
             assertArrayEquals(e.getValue(), E2fsTools.cat(img, e.getKey()), "debugfs cat " + e.getKey());
         }
         assertTrue(expected.size() > 30, expected.size() + " files touched");
+    }
+
+    /**
+     * The flusher alone (no msync, fsync or unmount) brings a mapping's writes to the image while
+     * the file system stays mounted, as the kernel's periodic write-back does.
+     */
+    @Test
+    void periodicWritebackBringsMappedWritesToTheImageWhileMounted() throws IOException, InterruptedException {
+        Path src = tmp.resolve("small");
+        Files.createDirectories(src);
+        Files.write(src.resolve("f"), new byte[3 * PAGE]);
+        Path img = Ext4Fixture.mkfs(tmp.resolve("p.img"), src, 8L << 20);
+        byte[] data = bytes(PAGE + 100);
+        try (Ext4Fixture fx = new Ext4Fixture()) {
+            fx.attach("disk0", img, false);
+            fx.mount("disk0", "/mnt", "rw");
+            Process p = fx.kernel.spawn();
+            VfsFile f = fx.vfs.open("/mnt/f", Fcntl.O_RDWR, 0);
+            long addr = p.mmap(0, 3 * PAGE, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_SHARED, f, 0);
+            p.writeMemory(addr + 10, data);
+            byte[] want = put(new byte[3 * PAGE], 10, data);
+            assertArrayEquals(new byte[3 * PAGE], E2fsTools.cat(img, "/f"), "only dirty in the page cache so far");
+            try (PeriodicWriteback flusher = new PeriodicWriteback(fx.vfs, 10)) {
+                long deadline = System.nanoTime() + 30_000_000_000L; // bounds a stuck timer; not a timing check
+                while (!Arrays.equals(want, E2fsTools.cat(img, "/f")) && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertTrue(flusher.rounds() >= 1);
+            }
+            assertArrayEquals(want, E2fsTools.cat(img, "/f"), "debugfs sees the mapped write with the mount still up");
+            p.exit();
+            fx.vfs.close(f);
+            fx.vfs.umount("/mnt", false);
+        }
+        Ext4Fixture.fsckClean(img);
     }
 }

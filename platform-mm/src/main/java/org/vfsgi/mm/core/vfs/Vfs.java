@@ -22,6 +22,7 @@ import org.vfsgi.hw.PhysicalMemory;
 import org.vfsgi.mm.Errno;
 import org.vfsgi.mm.MmException;
 import org.vfsgi.mm.core.PageMemory;
+import org.vfsgi.mm.core.page.PageCache;
 import org.vfsgi.vfs.DeviceNumber;
 import org.vfsgi.vfs.DirEntry;
 import org.vfsgi.vfs.Fcntl;
@@ -462,6 +463,50 @@ public final class Vfs {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Background write-back, what the kernel's flusher ({@code wb_workfn}) does every
+     * {@code dirty_writeback_centisecs}: writes every mount's dirty pages to its file system (pages
+     * dirtied through shared mappings too, which write-back cleans over the reverse map) and then
+     * syncs the file system's metadata. Unlike {@link #fsync(VfsFile)} it does not consume a
+     * write-back error: the error stays recorded in the page cache for the next {@code fsync} of
+     * the file, as the kernel's {@code errseq_t} keeps it for the file's own caller.
+     *
+     * @return a line per mount whose pages or metadata could not be written (empty when all went
+     *         well), for the caller to report; nothing is thrown
+     */
+    public List<String> writebackAll() {
+        List<String> failures = new ArrayList<>();
+        lock.lock();
+        try {
+            for (Mount m : mounts) {
+                long errorsBefore = 0;
+                long errorsAfter = 0;
+                for (VfsInode vi : m.icache.values()) {
+                    if (vi.hasPageCache()) {
+                        PageCache c = vi.pageCache();
+                        errorsBefore += c.writebackErrorCount();
+                        c.writeback(0, PageCache.MAX_INDEX + 1);
+                        errorsAfter += c.writebackErrorCount();
+                    }
+                }
+                if (errorsAfter > errorsBefore) {
+                    failures.add(m.mountpoint + ": " + (errorsAfter - errorsBefore) + " page(s) could not be written back");
+                }
+                if (m.readOnly) {
+                    continue; // nothing of a read-only mount's metadata can have changed
+                }
+                try {
+                    m.sb.sync();
+                } catch (RuntimeException e) {
+                    failures.add(m.mountpoint + ": sync_fs failed: " + e.getMessage());
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        return failures;
     }
 
     /** @return the namespace's mounts in mount order ({@code /proc/self/mounts}) */

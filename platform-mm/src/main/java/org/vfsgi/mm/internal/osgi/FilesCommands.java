@@ -25,6 +25,7 @@ import org.vfsgi.mm.core.Kernel;
     "osgi.command.function=filesystems",
     "osgi.command.function=statfs",
     "osgi.command.function=df",
+    "osgi.command.function=sync",
     "osgi.command.function=mkdir",
     "osgi.command.function=rmdir",
     "osgi.command.function=ls",
@@ -114,6 +115,12 @@ public final class FilesCommands {
     @Descriptor("df PATH: size, use and inodes of the mount holding PATH, in KiB")
     public String df(@Descriptor(PATH) String path) {
         return console.df(path);
+    }
+
+    /** @return a confirmation */
+    @Descriptor("sync(): write every mount's dirty pages back and sync each file system, as sync(1) does")
+    public String sync() {
+        return console.sync();
     }
 
     /** @return a confirmation */

@@ -102,6 +102,11 @@ final class FilesConsole {
     private static final String DF_FORMAT = "%-10s %-8s %10s %10s %10s %8s %8s %s\n";
 
     /** @return {@code df -k}: one line per mount, or only the mount of {@code path} */
+    String sync() {
+        vfs().sync();
+        return "synced " + vfs().mounts().size() + " mount(s)";
+    }
+
     String df(String path) {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, DF_FORMAT, "Filesystem", "Type", "1K-blocks",
                 "Used", "Available", "Inodes", "IFree", "Mounted on"));

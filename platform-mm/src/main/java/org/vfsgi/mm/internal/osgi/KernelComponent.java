@@ -30,6 +30,7 @@ import org.vfsgi.mm.MmException;
 import org.vfsgi.mm.core.Kernel;
 import org.vfsgi.mm.core.Process;
 import org.vfsgi.mm.core.vfs.MountEntry;
+import org.vfsgi.mm.core.vfs.PeriodicWriteback;
 
 /**
  * Owns the bundle's one {@link Kernel}: creates it when the bundle starts, configured by PID
@@ -88,6 +89,8 @@ public final class KernelComponent {
     /** Block devices handed to file systems, released when the kernel goes. */
     private final List<ServiceReference<BlockDevice>> blockDevicesInUse = new ArrayList<>();
     private final BundleContext context;
+    /** The flusher of {@code vm.dirty_writeback_centisecs}, or null when it is 0. */
+    private PeriodicWriteback flusher;
     /** Set by {@link #start}: the kernel is built only from a configuration that passed the checks. */
     private volatile Kernel kernel;
     private ServiceRegistration<Kernel> registration;
@@ -143,6 +146,9 @@ public final class KernelComponent {
         if (settings.postTraceEvents()) {
             k.trace().addListener(events);
         }
+        if (settings.dirtyWritebackMillis() > 0) {
+            flusher = new PeriodicWriteback(k.vfs(), settings.dirtyWritebackMillis());
+        }
         kernel = k;
         LOG.log(System.Logger.Level.DEBUG, "mm kernel up with {0}, trace events {1}", settings.kernelConfig(),
                 settings.postTraceEvents() ? "posted to Event Admin" : "kept in the ring only");
@@ -168,6 +174,10 @@ public final class KernelComponent {
             return;
         }
         k.trace().removeListener(events);
+        if (flusher != null) {
+            flusher.close(); // before the mounts go: a round must not race their detaching
+            flusher = null;
+        }
         for (Process p : k.processes()) {
             p.exit();
         }

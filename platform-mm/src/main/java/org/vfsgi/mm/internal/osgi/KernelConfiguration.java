@@ -43,6 +43,14 @@ public @interface KernelConfiguration {
                     + " org/vfsgi/mm/trace/<STEP>. Turn off for very large address spaces.")
     boolean postTraceEvents() default true;
 
+    /** @return the period of background write-back in centiseconds, 0 for none */
+    @AttributeDefinition(name = "vm.dirty_writeback_centisecs", required = false,
+            description = "How often, in hundredths of a second, dirty page-cache pages of every mount are written"
+                    + " back to their file systems and the file systems synced, as the kernel's flusher does"
+                    + " (default 500: every 5 s). 0 turns periodic write-back off: pages then reach the device"
+                    + " on fsync, msync, sync and unmount only.")
+    int dirtyWritebackCentisecs() default 500;
+
     /** @return the target filter of the {@code ram} reference (property {@code ram.target}) */
     @AttributeDefinition(name = "RAM device", required = false,
             description = "LDAP filter choosing the platform-hw RAM device (a PhysicalMemory service) whose page"

@@ -12,8 +12,9 @@ import org.vfsgi.mm.core.KernelConfig;
  *
  * @param kernelConfig the tunables of the core
  * @param postTraceEvents whether trace events are posted to Event Admin
+ * @param dirtyWritebackMillis the period of background write-back in milliseconds, 0 for none
  */
-record KernelSettings(KernelConfig kernelConfig, boolean postTraceEvents) {
+record KernelSettings(KernelConfig kernelConfig, boolean postTraceEvents, long dirtyWritebackMillis) {
 
     /**
      * Reads and checks a configuration.
@@ -28,6 +29,11 @@ record KernelSettings(KernelConfig kernelConfig, boolean postTraceEvents) {
         boolean topDown = read("topDown", config::topDown);
         int traceCapacity = read("traceCapacity", config::traceCapacity);
         boolean post = read("postTraceEvents", config::postTraceEvents);
+        int writebackCentisecs = read("dirtyWritebackCentisecs", config::dirtyWritebackCentisecs);
+        if (writebackCentisecs < 0) {
+            throw rejected("dirtyWritebackCentisecs must be >= 0 (0 turns periodic write-back off), was "
+                    + writebackCentisecs);
+        }
         long minAddr;
         try {
             minAddr = SyscallArgs.number("mmapMinAddr", mmapMinAddr);
@@ -37,7 +43,7 @@ record KernelSettings(KernelConfig kernelConfig, boolean postTraceEvents) {
         try {
             KernelConfig kc = KernelConfig.builder().maxMapCount(maxMapCount).mmapMinAddr(minAddr).topDown(topDown)
                     .traceCapacity(traceCapacity).build();
-            return new KernelSettings(kc, post);
+            return new KernelSettings(kc, post, writebackCentisecs * 10L);
         } catch (IllegalArgumentException e) {
             throw rejected(e.getMessage());
         }

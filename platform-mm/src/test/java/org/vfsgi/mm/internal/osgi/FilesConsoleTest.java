@@ -109,6 +109,7 @@ class FilesConsoleTest {
                 + " Mounted on"), df);
         assertTrue(df.split("\n")[1].matches("none       tmpfs            64          0         64 +\\d+ +\\d+ /mnt/d"), df);
         assertEquals(3, fs.df(null).split("\n").length);
+        assertEquals("synced 2 mount(s)", fs.sync());
         assertTrue(fs.statfs("/mnt/d").contains("Type: 0x1021994"), fs.statfs("/mnt/d"));
 
         String p = mm.spawn();

@@ -49,6 +49,15 @@ class KernelSettingsTest {
         KernelSettings s = KernelSettings.from(config(Map.of()));
         assertEquals(defaults, s.kernelConfig());
         assertTrue(s.postTraceEvents());
+        assertEquals(5000, s.dirtyWritebackMillis(), "vm.dirty_writeback_centisecs defaults to 500, as the kernel's");
+    }
+
+    @Test
+    void periodicWritebackIsConfiguredInCentisecondsAndZeroTurnsItOff() {
+        assertEquals(250, KernelSettings.from(config(Map.of("dirtyWritebackCentisecs", 25))).dirtyWritebackMillis());
+        assertEquals(0, KernelSettings.from(config(Map.of("dirtyWritebackCentisecs", 0))).dirtyWritebackMillis());
+        assertEquals("configuration org.vfsgi.mm rejected, the mm kernel stays down: dirtyWritebackCentisecs must be"
+                + " >= 0 (0 turns periodic write-back off), was -1", rejected(Map.of("dirtyWritebackCentisecs", -1)));
     }
 
     private static Object def(String attribute) throws NoSuchMethodException {
