@@ -4,7 +4,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
-import static org.ops4j.pax.exam.CoreOptions.bundle;
 
 import java.util.Collection;
 import java.util.Optional;
@@ -44,8 +43,7 @@ public class OverlayIT {
 
     @Configuration
     public Option[] config() {
-        return new Option[] {PlatformSupport.platform(PlatformSupport.workDir("overlay")),
-            bundle(PlatformSupport.bundlesDir().resolve("fs-overlay.jar").toUri().toString()).startLevel(4).start()};
+        return new Option[] {PlatformSupport.platform(PlatformSupport.workDir("overlay"))};
     }
 
     @Test

@@ -16,6 +16,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Hashtable;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -27,6 +29,8 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.vfsgi.hw.BlockDevice;
 
 /**
  * The bundle set of the distribution, installed into Pax Exam's Felix from the folder that
@@ -47,6 +51,9 @@ public final class PlatformSupport {
         {"org.apache.felix.fileinstall", "2"},
         {"platform-hw", "3"},
         {"platform-mm", "3"},
+        {"fs-ext4", "4"},
+        {"fs-overlay", "4"},
+        {"drv-char", "4"},
     };
 
     private PlatformSupport() {
@@ -165,6 +172,50 @@ public final class PlatformSupport {
             throw new AssertionError(command + " returned " + result + ", not text");
         }
         return (String) result;
+    }
+
+    /**
+     * Configures a platform-hw block device on an image file through Configuration Admin, as an
+     * {@code etc/org.vfsgi.hw.device-NAME.cfg} would, and waits for its service.
+     *
+     * @return the configuration, to delete when the device should go
+     */
+    public static org.osgi.service.cm.Configuration blockDevice(BundleContext ctx, ConfigurationAdmin configAdmin,
+            String name, Path img) throws IOException {
+        org.osgi.service.cm.Configuration c = configAdmin.getFactoryConfiguration("org.vfsgi.hw.device", name, "?");
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put("name", name);
+        props.put("kind", "block");
+        props.put("path", img.toString());
+        c.update(props);
+        await("block device " + name, 10,
+            () -> !references(ctx, BlockDevice.class.getName(), "(vfsgi.hw.name=" + name + ")").isEmpty());
+        return c;
+    }
+
+    /** Deletes a device's configuration and waits until its service is gone (and its image released). */
+    public static void removeDevice(BundleContext ctx, org.osgi.service.cm.Configuration device, String name)
+            throws IOException {
+        device.delete();
+        await("device " + name + " to go", 10,
+            () -> references(ctx, null, "(vfsgi.hw.name=" + name + ")").isEmpty());
+    }
+
+    /** @return the bytes of {@code mm:peek}'s {@code hexdump -C} lines */
+    public static byte[] unhexdump(String dump) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (String line : dump.split("\n")) {
+            String hex = line.substring(line.indexOf("  ") + 2, line.indexOf(" |"));
+            for (String b : hex.trim().split("\\s+")) {
+                out.write(Integer.parseInt(b, 16));
+            }
+        }
+        return out.toByteArray();
+    }
+
+    /** @return ASCII text as {@code mm:read} prints it: newlines escaped */
+    public static String asRead(byte[] ascii) {
+        return new String(ascii, StandardCharsets.US_ASCII).replace("\\", "\\\\").replace("\n", "\\n");
     }
 
     /** @return the bundle with this symbolic name, or null */
