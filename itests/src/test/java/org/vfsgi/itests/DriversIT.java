@@ -2,7 +2,6 @@ package org.vfsgi.itests;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assert.fail;
 
 import java.util.Dictionary;
 import java.util.Hashtable;
@@ -99,13 +98,7 @@ public class DriversIT {
     }
 
     private MmException fails(String command) throws Exception {
-        try {
-            session.execute(command);
-        } catch (MmException e) {
-            return e;
-        }
-        fail(command + " must fail with an errno");
-        return null;
+        return PlatformSupport.failsWithErrno(session, command);
     }
 
     /** Every rule of the mmap hook contract was kept: each row of mm:violations counts 0. */

@@ -4,7 +4,6 @@ import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assert.fail;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -76,21 +75,11 @@ public class Ext4IT {
     }
 
     private MmException fails(String command) throws Exception {
-        try {
-            session.execute(command);
-        } catch (MmException e) {
-            return e;
-        }
-        fail(command + " must fail with an errno");
-        return null;
+        return PlatformSupport.failsWithErrno(session, command);
     }
 
-    /** Builds {@code NAME.img} from a generated folder. @return the bytes of its {@code big.txt} */
     private byte[] image(String name) throws Exception {
-        Path src = work.resolve(name + "-src");
-        byte[] big = HostE2fs.sourceTree(src);
-        HostE2fs.mkfs(src, work.resolve(name + ".img"));
-        return big;
+        return HostE2fs.image(work, name);
     }
 
     @Test

@@ -86,6 +86,18 @@ final class HostE2fs {
         assertEquals("mke2fs failed: " + r.err(), 0, r.exit());
     }
 
+    /**
+     * Builds {@code work/NAME.img} from a generated folder {@code work/NAME-src} ({@link #sourceTree}).
+     *
+     * @return the bytes of its {@code big.txt}
+     */
+    static byte[] image(Path work, String name) throws IOException {
+        Path src = work.resolve(name + "-src");
+        byte[] big = sourceTree(src);
+        mkfs(src, work.resolve(name + ".img"));
+        return big;
+    }
+
     /** {@code debugfs -R 'cat path' img}: a file's bytes as the host reads them from the image. */
     static byte[] cat(Path img, String path) {
         Result r = run("debugfs", "-R", "cat " + path, img.toString());

@@ -31,6 +31,7 @@ import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.vfsgi.hw.BlockDevice;
+import org.vfsgi.mm.MmException;
 
 /**
  * The bundle set of the distribution, installed into Pax Exam's Felix from the folder that
@@ -216,6 +217,22 @@ public final class PlatformSupport {
     /** @return ASCII text as {@code mm:read} prints it: newlines escaped */
     public static String asRead(byte[] ascii) {
         return new String(ascii, StandardCharsets.US_ASCII).replace("\\", "\\\\").replace("\n", "\\n");
+    }
+
+    /** Runs a command that must fail with an errno, as the shell shows it: @return the errno's exception */
+    public static MmException failsWithErrno(CommandSession session, String command) throws Exception {
+        try {
+            session.execute(command);
+        } catch (MmException e) {
+            return e;
+        }
+        throw new AssertionError(command + " must fail with an errno");
+    }
+
+    /** @return the lines of {@code mm:maps} for process {@code $pidVariable} that name {@code path} */
+    public static List<String> mapsLinesNaming(CommandSession session, String pidVariable, String path)
+            throws Exception {
+        return run(session, "mm:maps $" + pidVariable).lines().filter(l -> l.endsWith(" " + path)).toList();
     }
 
     /** @return the bundle with this symbolic name, or null */
