@@ -96,21 +96,32 @@ public final class PlatformSupport {
      */
     static final String RAM0_CFG = "org.vfsgi.hw.device-ram0.cfg";
 
+    /** The work folders already prepared in this JVM: Pax Exam calls a class's configuration more than once. */
+    private static final java.util.Set<String> PREPARED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /**
      * @return a fresh work folder for one test class, whose {@code deploy/} holds only the
-     *         configuration of {@code ram0} (64 MiB from PFN 0), which the mm kernel needs
+     *         configuration of {@code ram0} (64 MiB from PFN 0), which the mm kernel needs. Pax Exam
+     *         evaluates a class's configuration more than once (JUnit discovery, then the run), so the
+     *         folder is emptied only the first time, and the configuration file appears atomically:
+     *         FileInstall must never read it half written (a {@code ram0} without its name is no kernel).
      */
     public static Path workDir(String name) {
         try {
             Path base = Path.of(System.getProperty("vfsgi.itest.work", System.getProperty("java.io.tmpdir")));
             Path work = base.resolve(name);
+            if (!PREPARED.add(name)) {
+                return work;
+            }
             if (Files.exists(work)) {
                 try (var walk = Files.walk(work)) {
                     walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
                 }
             }
             Files.createDirectories(work.resolve("deploy"));
-            Files.writeString(work.resolve("deploy").resolve(RAM0_CFG), "name = ram0\nkind = ram\nsize = 64M\npfnStart = 0\n");
+            Path tmp = Files.writeString(work.resolve(RAM0_CFG + ".tmp"),
+                    "name = ram0\nkind = ram\nsize = 64M\npfnStart = 0\n");
+            Files.move(tmp, work.resolve("deploy").resolve(RAM0_CFG), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             return work;
         } catch (IOException e) {
             throw new IllegalStateException("cannot prepare work folder " + name, e);
