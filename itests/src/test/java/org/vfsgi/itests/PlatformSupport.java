@@ -16,6 +16,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Hashtable;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -27,6 +29,9 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.vfsgi.hw.BlockDevice;
+import org.vfsgi.mm.MmException;
 
 /**
  * The bundle set of the distribution, installed into Pax Exam's Felix from the folder that
@@ -47,6 +52,9 @@ public final class PlatformSupport {
         {"org.apache.felix.fileinstall", "2"},
         {"platform-hw", "3"},
         {"platform-mm", "3"},
+        {"fs-ext4", "4"},
+        {"fs-overlay", "4"},
+        {"drv-char", "4"},
     };
 
     private PlatformSupport() {
@@ -88,21 +96,32 @@ public final class PlatformSupport {
      */
     static final String RAM0_CFG = "org.vfsgi.hw.device-ram0.cfg";
 
+    /** The work folders already prepared in this JVM: Pax Exam calls a class's configuration more than once. */
+    private static final java.util.Set<String> PREPARED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /**
      * @return a fresh work folder for one test class, whose {@code deploy/} holds only the
-     *         configuration of {@code ram0} (64 MiB from PFN 0), which the mm kernel needs
+     *         configuration of {@code ram0} (64 MiB from PFN 0), which the mm kernel needs. Pax Exam
+     *         evaluates a class's configuration more than once (JUnit discovery, then the run), so the
+     *         folder is emptied only the first time, and the configuration file appears atomically:
+     *         FileInstall must never read it half written (a {@code ram0} without its name is no kernel).
      */
     public static Path workDir(String name) {
         try {
             Path base = Path.of(System.getProperty("vfsgi.itest.work", System.getProperty("java.io.tmpdir")));
             Path work = base.resolve(name);
+            if (!PREPARED.add(name)) {
+                return work;
+            }
             if (Files.exists(work)) {
                 try (var walk = Files.walk(work)) {
                     walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
                 }
             }
             Files.createDirectories(work.resolve("deploy"));
-            Files.writeString(work.resolve("deploy").resolve(RAM0_CFG), "name = ram0\nkind = ram\nsize = 64M\npfnStart = 0\n");
+            Path tmp = Files.writeString(work.resolve(RAM0_CFG + ".tmp"),
+                    "name = ram0\nkind = ram\nsize = 64M\npfnStart = 0\n");
+            Files.move(tmp, work.resolve("deploy").resolve(RAM0_CFG), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             return work;
         } catch (IOException e) {
             throw new IllegalStateException("cannot prepare work folder " + name, e);
@@ -165,6 +184,66 @@ public final class PlatformSupport {
             throw new AssertionError(command + " returned " + result + ", not text");
         }
         return (String) result;
+    }
+
+    /**
+     * Configures a platform-hw block device on an image file through Configuration Admin, as an
+     * {@code etc/org.vfsgi.hw.device-NAME.cfg} would, and waits for its service.
+     *
+     * @return the configuration, to delete when the device should go
+     */
+    public static org.osgi.service.cm.Configuration blockDevice(BundleContext ctx, ConfigurationAdmin configAdmin,
+            String name, Path img) throws IOException {
+        org.osgi.service.cm.Configuration c = configAdmin.getFactoryConfiguration("org.vfsgi.hw.device", name, "?");
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put("name", name);
+        props.put("kind", "block");
+        props.put("path", img.toString());
+        c.update(props);
+        await("block device " + name, 10,
+            () -> !references(ctx, BlockDevice.class.getName(), "(vfsgi.hw.name=" + name + ")").isEmpty());
+        return c;
+    }
+
+    /** Deletes a device's configuration and waits until its service is gone (and its image released). */
+    public static void removeDevice(BundleContext ctx, org.osgi.service.cm.Configuration device, String name)
+            throws IOException {
+        device.delete();
+        await("device " + name + " to go", 10,
+            () -> references(ctx, null, "(vfsgi.hw.name=" + name + ")").isEmpty());
+    }
+
+    /** @return the bytes of {@code mm:peek}'s {@code hexdump -C} lines */
+    public static byte[] unhexdump(String dump) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (String line : dump.split("\n")) {
+            String hex = line.substring(line.indexOf("  ") + 2, line.indexOf(" |"));
+            for (String b : hex.trim().split("\\s+")) {
+                out.write(Integer.parseInt(b, 16));
+            }
+        }
+        return out.toByteArray();
+    }
+
+    /** @return ASCII text as {@code mm:read} prints it: newlines escaped */
+    public static String asRead(byte[] ascii) {
+        return new String(ascii, StandardCharsets.US_ASCII).replace("\\", "\\\\").replace("\n", "\\n");
+    }
+
+    /** Runs a command that must fail with an errno, as the shell shows it: @return the errno's exception */
+    public static MmException failsWithErrno(CommandSession session, String command) throws Exception {
+        try {
+            session.execute(command);
+        } catch (MmException e) {
+            return e;
+        }
+        throw new AssertionError(command + " must fail with an errno");
+    }
+
+    /** @return the lines of {@code mm:maps} for process {@code $pidVariable} that name {@code path} */
+    public static List<String> mapsLinesNaming(CommandSession session, String pidVariable, String path)
+            throws Exception {
+        return run(session, "mm:maps $" + pidVariable).lines().filter(l -> l.endsWith(" " + path)).toList();
     }
 
     /** @return the bundle with this symbolic name, or null */
