@@ -37,15 +37,8 @@ public final class Vma implements VmArea {
     /** The address space's lock sequence when this VMA was write-locked; -1 never. */
     int vmLockSeq = -1;
     byte state = DETACHED;
-    // Intrusive tree links of VmaTree (the VMA is its own node, as with the kernel's vm_rb).
-    Vma tl;
-    Vma tr;
-    Vma tp;
-    int th;
-    /** Free bytes between the predecessor's end (or 0) and this start. */
-    long tgap;
-    /** Largest {@link #tgap} in this subtree (the kernel's rb_subtree_gap). */
-    long tmax;
+    /** The VmaTree leaf holding this VMA, null while detached (the tree finds prev/next through it). */
+    VmaTree.Node leaf;
 
     Vma(MmStruct mm, long start, long end, long pgoff, VmaFlags flags, PageProt pageProt) {
         this.mm = mm;

@@ -44,7 +44,7 @@ class VmaTreeScaleTest {
         long bytesPerVma = (after - before) / N;
         LOG.log(System.Logger.Level.INFO, "built {0} VMAs through mmap in {1} ms, about {2} bytes of heap per VMA",
                 N, (t1 - t0) / 1_000_000, bytesPerVma);
-        // The benchmark target of the brief; measured ~130 with the intrusive tree and shared flag sets.
+        // The benchmark target of the brief; measured ~128 with the wide-node tree and shared flag sets.
         org.junit.jupiter.api.Assertions.assertTrue(bytesPerVma <= 300, "heap per VMA " + bytesPerVma + " > 300 bytes");
 
         long hits = 0;

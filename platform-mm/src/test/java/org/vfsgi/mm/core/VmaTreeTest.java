@@ -46,6 +46,12 @@ class VmaTreeTest {
         return -1;
     }
 
+    /** The start of the VMA at or after a random page, or of the first VMA; the model is not empty. */
+    private static long someStart(TreeMap<Long, Vma> ref, Random rnd, long space) {
+        Long k = ref.ceilingKey(rnd.nextInt((int) space) * P);
+        return k == null ? ref.firstKey() : k;
+    }
+
     private static boolean free(TreeMap<Long, Vma> ref, long s, long e) {
         Map.Entry<Long, Vma> f = ref.lowerEntry(e);
         return f == null || f.getValue().end <= s;
@@ -79,10 +85,7 @@ class VmaTreeTest {
                 t.remove(v);
                 assertThrows(IllegalStateException.class, () -> t.remove(v));
             } else {
-                Long k = ref.ceilingKey(rnd.nextInt((int) space) * P);
-                if (k == null) {
-                    k = ref.firstKey();
-                }
+                long k = someStart(ref, rnd, space);
                 Vma v = ref.get(k);
                 Map.Entry<Long, Vma> nx = ref.higherEntry(k);
                 long limit = nx == null ? space * P + 8 * P : nx.getKey();
@@ -127,6 +130,165 @@ class VmaTreeTest {
         t.clear();
         assertEquals(0, t.size());
         assertNull(t.first());
+    }
+
+    /** Lowest / highest fitting address by walking the model's gaps (the tail after the last VMA included). */
+    private static long modelGapSearch(TreeMap<Long, Vma> ref, long low, long high, long len, boolean topDown) {
+        long best = -1;
+        long gapStart = 0;
+        List<long[]> gaps = new ArrayList<>();
+        for (Vma v : ref.values()) {
+            gaps.add(new long[] {gapStart, v.start});
+            gapStart = v.end;
+        }
+        gaps.add(new long[] {gapStart, Long.MAX_VALUE});
+        for (long[] g : gaps) {
+            long gs = Math.max(g[0], low);
+            long ge = Math.min(g[1], high);
+            if (ge - gs >= len) {
+                if (!topDown) {
+                    return gs;
+                }
+                best = ge - len;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Thousands of VMAs, so the wide-node tree has several levels and splits, merges and
+     * refills its nodes: inserts in descending, ascending and random order, removals, in-place
+     * moves of both ends, and every query checked against a TreeMap after each step.
+     */
+    @Test
+    void multiLevelTreeMatchesAReferenceMapStepByStep() {
+        Random rnd = new Random(0x5eed_7ee);
+        VmaTree t = new VmaTree();
+        TreeMap<Long, Vma> ref = new TreeMap<>();
+        long space = 20_000;
+        long down = space; // descending mmap cursor, as unhinted top-down mappings arrive
+        long up = 0;
+        int tallest = 0;
+        int shortestAfterTallest = Integer.MAX_VALUE;
+        for (int step = 0; step < 30_000; step++) {
+            int op = step < 6000 ? step % 3 : rnd.nextInt(10);
+            if (op <= 2 || ref.isEmpty()) {
+                long s = op == 0 && down > 1 ? (down -= 2) * P : op == 1 && up < space ? (up += 3) * P
+                        : rnd.nextInt((int) space) * P;
+                long e = s + (1 + rnd.nextInt(2)) * P;
+                Vma v = vma(s, e);
+                if (free(ref, s, e)) {
+                    t.insert(v);
+                    ref.put(s, v);
+                } else {
+                    assertThrows(IllegalStateException.class, () -> t.insert(v));
+                    assertEquals(true, v.isDetached());
+                }
+            } else if (op <= 6) {
+                // Removals come in runs over neighbours, which empties leaves and merges nodes.
+                Long k = ref.ceilingKey(rnd.nextInt((int) space) * P);
+                for (int run = 1 + rnd.nextInt(op == 6 ? 80 : 3); run > 0 && k != null; run--) {
+                    Vma v = ref.remove(k);
+                    t.remove(v);
+                    k = ref.higherKey(k);
+                }
+            } else {
+                long k = someStart(ref, rnd, space);
+                Vma v = ref.get(k);
+                Map.Entry<Long, Vma> pv = ref.lowerEntry(k);
+                Map.Entry<Long, Vma> nx = ref.higherEntry(k);
+                long floor = pv == null ? 0 : pv.getValue().end;
+                long limit = nx == null ? (space + 8) * P : nx.getKey();
+                switch (rnd.nextInt(4)) {
+                    case 0 -> v.end = Math.min(limit, v.end + P);
+                    case 1 -> v.end = Math.max(v.start + P, v.end - P);
+                    case 2 -> v.start = Math.max(floor, v.start - P);
+                    default -> v.start = Math.min(v.end - P, v.start + P);
+                }
+                ref.remove(k);
+                ref.put(v.start, v);
+                t.adjusted(v);
+            }
+            t.verify();
+            assertEquals(ref.size(), t.size());
+            tallest = Math.max(tallest, t.height());
+            if (tallest >= 3) {
+                shortestAfterTallest = Math.min(shortestAfterTallest, t.height());
+            }
+            long addr = rnd.nextInt((int) space + 8) * P + rnd.nextInt((int) P);
+            Map.Entry<Long, Vma> fl = ref.floorEntry(addr);
+            Vma expectLookup = fl != null && fl.getValue().end > addr ? fl.getValue() : null;
+            assertSame(expectLookup, t.lookup(addr));
+            Map.Entry<Long, Vma> hi = ref.higherEntry(addr);
+            assertSame(expectLookup != null ? expectLookup : hi == null ? null : hi.getValue(), t.find(addr));
+            Map.Entry<Long, Vma> lo = ref.lowerEntry(addr);
+            assertSame(lo == null ? null : lo.getValue(), t.before(addr));
+            if (!ref.isEmpty()) {
+                Vma any = ref.ceilingEntry(addr) == null ? ref.firstEntry().getValue() : ref.ceilingEntry(addr).getValue();
+                Map.Entry<Long, Vma> p = ref.lowerEntry(any.start);
+                Map.Entry<Long, Vma> n = ref.higherEntry(any.start);
+                assertSame(p == null ? null : p.getValue(), t.prev(any));
+                assertSame(n == null ? null : n.getValue(), t.next(any));
+                assertSame(ref.firstEntry().getValue(), t.first());
+                assertSame(ref.lastEntry().getValue(), t.last());
+            }
+            long len = (1 + rnd.nextInt(rnd.nextBoolean() ? 4 : 64)) * P;
+            long low = rnd.nextInt((int) space) * P;
+            long high = low + rnd.nextInt((int) space) * P;
+            assertEquals(modelGapSearch(ref, low, high, len, false), t.unmappedArea(low, high, len),
+                    "bottom-up at step " + step + " low=" + low + " high=" + high + " len=" + len);
+            assertEquals(modelGapSearch(ref, low, high, len, true), t.unmappedAreaTopDown(low, high, len),
+                    "top-down at step " + step + " low=" + low + " high=" + high + " len=" + len);
+            if (step % 1000 == 0) {
+                assertEquals(new ArrayList<>(ref.values()), t.toList());
+                long rs = rnd.nextInt((int) space) * P;
+                long re = rs + rnd.nextInt(200) * P;
+                List<Vma> expectRange = new ArrayList<>(ref.subMap(rs, re).values());
+                Map.Entry<Long, Vma> straddle = ref.lowerEntry(rs);
+                if (straddle != null && straddle.getValue().end > rs) {
+                    expectRange.add(0, straddle.getValue());
+                }
+                assertEquals(expectRange, t.range(rs, re));
+                List<Vma> down2 = new ArrayList<>();
+                t.descendingBelow(re).forEach(down2::add);
+                List<Vma> expectDown = new ArrayList<>(ref.headMap(re, false).descendingMap().values());
+                assertEquals(expectDown, down2);
+            }
+        }
+        assertEquals(true, tallest >= 3, "the tree grew to " + tallest + " levels only");
+        assertEquals(true, shortestAfterTallest < tallest, "removals never shrank the tree");
+        for (Vma v : t.toList()) {
+            t.remove(v);
+            if (t.size() % 97 == 0) {
+                t.verify();
+            }
+        }
+        t.verify();
+        assertEquals(0, t.size());
+        assertEquals(0, t.height());
+        assertNull(t.first());
+        assertNull(t.last());
+    }
+
+    @Test
+    void adjustedRejectsAMoveThatBreaksTheOrderAndADetachedVma() {
+        VmaTree t = new VmaTree();
+        Vma a = vma(0x1000, 0x3000);
+        Vma b = vma(0x3000, 0x4000);
+        t.insert(a);
+        t.insert(b);
+        a.end = 0x3800;
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> t.adjusted(a));
+        assertEquals(true, e.getMessage().contains("overlaps a neighbour"), e.getMessage());
+        a.end = 0x3000;
+        t.adjusted(a);
+        t.verify();
+        Vma c = vma(0x8000, 0x9000);
+        assertThrows(IllegalStateException.class, () -> t.adjusted(c));
+        assertThrows(IllegalStateException.class, () -> t.remove(c));
+        VmaTree other = new VmaTree();
+        assertThrows(IllegalStateException.class, () -> other.remove(a), "a VMA of another tree");
+        assertThrows(IllegalStateException.class, () -> other.insert(a), "a VMA already in a tree");
     }
 
     @Test
