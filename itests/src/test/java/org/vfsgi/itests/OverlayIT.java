@@ -219,6 +219,17 @@ public class OverlayIT {
             System.arraycopy("ACROSS PAGES".getBytes(StandardCharsets.US_ASCII), 0, expected, PAGE - 3, 12);
             assertEquals(PlatformSupport.asRead(expected), readFile("/o/upper/big.txt"));
             assertEquals(PlatformSupport.asRead(lower.big), readFile("/" + lower.name + "/big.txt"));
+
+            // delete of a lower file: a whiteout (character device 0:0) in the copied-up parent hides it
+            run("mm:unlink " + merged + "/sub/inner.txt");
+            assertEquals("ENOENT", PlatformSupport.failsWithErrno(session, "mm:stat " + merged + "/sub/inner.txt")
+                    .errno().name());
+            assertTrue(run("mm:ls " + merged + "/sub"), run("mm:ls " + merged + "/sub").lines()
+                    .noneMatch(l -> l.endsWith(" inner.txt")));
+            String whiteout = run("mm:stat /o/upper/sub/inner.txt");
+            assertTrue(whiteout, whiteout.contains("char device") && whiteout.contains("/c"));
+            assertEquals("the lower file is still there", "inside a subdirectory\\n",
+                    readFile("/" + lower.name + "/sub/inner.txt"));
             run("mm:exit $p");
             run("mm:umount " + merged);
         }

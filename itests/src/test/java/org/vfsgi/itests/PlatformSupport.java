@@ -85,6 +85,9 @@ public final class PlatformSupport {
         options.add(frameworkProperty("felix.fileinstall.dir").value(work.resolve("deploy").toString()));
         options.add(frameworkProperty("felix.fileinstall.poll").value("200"));
         options.add(frameworkProperty("felix.fileinstall.noInitialDelay").value("true"));
+        // As the distribution's etc/ watcher: FileInstall never writes configurations back into
+        // the watched files, so no configuration event can rewrite ram0's file under the test.
+        options.add(frameworkProperty("felix.fileinstall.enableConfigSave").value("false"));
         options.add(frameworkProperty("felix.fileinstall.log.level").value("1"));
         options.add(frameworkProperty("vfsgi.state.dir").value(work.toString()));
         return composite(options.toArray(new Option[0]));
@@ -96,35 +99,30 @@ public final class PlatformSupport {
      */
     static final String RAM0_CFG = "org.vfsgi.hw.device-ram0.cfg";
 
-    /** The work folders already prepared in this JVM: Pax Exam calls a class's configuration more than once. */
-    private static final java.util.Set<String> PREPARED = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
     /**
      * @return a fresh work folder for one test class, whose {@code deploy/} holds only the
      *         configuration of {@code ram0} (64 MiB from PFN 0), which the mm kernel needs. Pax Exam
-     *         evaluates a class's configuration more than once (JUnit discovery, then the run), so the
-     *         folder is emptied only the first time, and the configuration file appears atomically:
-     *         FileInstall must never read it half written (a {@code ram0} without its name is no kernel).
+     *         evaluates a class's configuration more than once (JUnit discovery, then the run, not
+     *         always from the same class loader), and a second evaluation that emptied the folder
+     *         would pull {@code ram0} from under a running framework. So the folder is named after
+     *         this JVM (a new run gets a new folder, nothing stale survives) and never touched once
+     *         it exists; the configuration file appears atomically, so FileInstall never reads it
+     *         half written.
      */
     public static Path workDir(String name) {
+        Path base = Path.of(System.getProperty("vfsgi.itest.work", System.getProperty("java.io.tmpdir")));
+        Path work = base.resolve(name + "-" + ProcessHandle.current().pid());
+        if (Files.exists(work)) {
+            return work;
+        }
         try {
-            Path base = Path.of(System.getProperty("vfsgi.itest.work", System.getProperty("java.io.tmpdir")));
-            Path work = base.resolve(name);
-            if (!PREPARED.add(name)) {
-                return work;
-            }
-            if (Files.exists(work)) {
-                try (var walk = Files.walk(work)) {
-                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
-            }
             Files.createDirectories(work.resolve("deploy"));
             Path tmp = Files.writeString(work.resolve(RAM0_CFG + ".tmp"),
                     "name = ram0\nkind = ram\nsize = 64M\npfnStart = 0\n");
             Files.move(tmp, work.resolve("deploy").resolve(RAM0_CFG), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             return work;
         } catch (IOException e) {
-            throw new IllegalStateException("cannot prepare work folder " + name, e);
+            throw new IllegalStateException("cannot prepare work folder " + work, e);
         }
     }
 
