@@ -67,10 +67,8 @@ public class DriversIT {
             props.put("pfnStart", "0xF0000");
             mmio.update(props);
         }
-        PlatformSupport.await("the dev: commands", 15,
-            () -> !PlatformSupport.references(context, null, "(&(osgi.command.scope=dev)(osgi.command.function=mmap))")
-                .isEmpty());
-        session = PlatformSupport.quietSession(processor);
+        session = PlatformSupport.sessionOnceServicesAre(context, processor, "the dev: commands",
+                "(&(osgi.command.scope=dev)(osgi.command.function=mmap))");
         PlatformSupport.await("every driver's node under /dev", 15, () -> {
             String table = devices();
             return List.of(NODES).stream().allMatch(table::contains);

@@ -59,10 +59,8 @@ public class Ext4IT {
     @Before
     public void openSession() {
         work = Path.of(context.getProperty("vfsgi.state.dir"));
-        PlatformSupport.await("the mm: commands and the ext4 type", 15,
-            () -> !PlatformSupport.references(context, null, "(osgi.command.function=mount)").isEmpty()
-                && !PlatformSupport.references(context, null, "(vfsgi.fs.type=ext4)").isEmpty());
-        session = PlatformSupport.quietSession(processor);
+        session = PlatformSupport.sessionOnceServicesAre(context, processor, "the mm: commands and the ext4 type",
+                "(osgi.command.function=mount)", "(vfsgi.fs.type=ext4)");
     }
 
     @After

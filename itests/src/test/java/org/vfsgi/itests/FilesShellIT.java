@@ -74,10 +74,9 @@ public class FilesShellIT {
 
     @Before
     public void openSession() {
-        PlatformSupport.await("the mm: file commands and the mount whiteboard", 15,
-            () -> !references(null, "(osgi.command.function=mount)").isEmpty()
-                && !references(null, "(service.pid=" + MOUNT_FACTORY_PID + ")").isEmpty());
-        session = PlatformSupport.quietSession(processor);
+        session = PlatformSupport.sessionOnceServicesAre(context, processor,
+                "the mm: file commands and the mount whiteboard", "(osgi.command.function=mount)",
+                "(service.pid=" + MOUNT_FACTORY_PID + ")");
     }
 
     @After

@@ -72,11 +72,9 @@ public class OverlayIT {
     @Before
     public void openSession() {
         work = Path.of(context.getProperty("vfsgi.state.dir"));
-        PlatformSupport.await("the mm: commands and the overlay and ext4 types", 15,
-            () -> !PlatformSupport.references(context, null, "(osgi.command.function=mount)").isEmpty()
-                && !PlatformSupport.references(context, null, "(vfsgi.fs.type=overlay)").isEmpty()
-                && !PlatformSupport.references(context, null, "(vfsgi.fs.type=ext4)").isEmpty());
-        session = PlatformSupport.quietSession(processor);
+        session = PlatformSupport.sessionOnceServicesAre(context, processor,
+                "the mm: commands and the overlay and ext4 types", "(osgi.command.function=mount)",
+                "(vfsgi.fs.type=overlay)", "(vfsgi.fs.type=ext4)");
     }
 
     @After

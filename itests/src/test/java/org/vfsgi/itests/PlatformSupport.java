@@ -126,6 +126,22 @@ public final class PlatformSupport {
         }
     }
 
+    /**
+     * Waits up to 15 s until a service matches each filter, then opens a quiet shell session: the
+     * start of every test that drives the platform through its commands.
+     *
+     * @param context the test bundle's context
+     * @param processor Gogo's command processor
+     * @param what what is awaited, for the failure message
+     * @param filters one LDAP filter per service that must be there
+     * @return the session
+     */
+    public static CommandSession sessionOnceServicesAre(BundleContext context, CommandProcessor processor, String what,
+            String... filters) {
+        await(what, 15, () -> java.util.Arrays.stream(filters).allMatch(f -> !references(context, null, f).isEmpty()));
+        return quietSession(processor);
+    }
+
     /** Waits up to {@code seconds} for {@code condition}; fails with {@code what} if it never holds. */
     public static void await(String what, long seconds, BooleanSupplier condition) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
