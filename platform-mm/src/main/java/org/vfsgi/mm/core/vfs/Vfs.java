@@ -448,20 +448,14 @@ public final class Vfs {
         }
     }
 
-    /** {@code sync(2)}: writes back every mount's dirty pages and syncs its file system. */
+    /**
+     * {@code sync(2)}: writes back every mount's dirty pages and syncs its file system, as
+     * {@link #writebackAll()} does; failures are logged (sync returns nothing) and stay recorded
+     * for each file's next {@code fsync}.
+     */
     public void sync() {
-        lock.lock();
-        try {
-            for (Mount m : mounts) {
-                writeback(m);
-                try {
-                    m.sb.sync();
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "sync_fs of {0} failed: {1}", m.mountpoint, e.getMessage());
-                }
-            }
-        } finally {
-            lock.unlock();
+        for (String failure : writebackAll()) {
+            LOG.log(System.Logger.Level.WARNING, "sync: {0}", failure);
         }
     }
 
