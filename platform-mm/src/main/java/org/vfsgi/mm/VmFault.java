@@ -49,4 +49,24 @@ public interface VmFault {
     default void insertPfn(long pfn) {
         throw new UnsupportedOperationException("this fault does not take a PFN");
     }
+
+    /**
+     * The work of {@link VmOperations#FILEMAP_MAP_PAGES} ({@code filemap_map_pages}): maps,
+     * read-only, every page of the file from {@code startPgoff} to {@code endPgoff} that is
+     * cached, up to date and not locked, where the VMA has no entry yet, and stops at end of
+     * file. Pages that would need I/O are left for {@code fault}.
+     *
+     * @param startPgoff the first file page of the window
+     * @param endPgoff the last file page of the window (inclusive)
+     * @return {@link VmFaultResult#NOPAGE} if the faulting page is mapped now, else
+     *         {@link VmFaultResult#FALLBACK}
+     * @throws IllegalArgumentException if the window does not contain the faulting page or
+     *         reaches outside the VMA
+     * @throws UnsupportedOperationException if this is not a read fault the platform is
+     *         faulting around (a {@code fault} or {@code page_mkwrite} call, or a fault object not
+     *         made by the platform)
+     */
+    default VmFaultResult mapCachedPages(long startPgoff, long endPgoff) {
+        throw new UnsupportedOperationException("this fault does not fault around");
+    }
 }

@@ -32,6 +32,22 @@ public final class VmOperations {
      */
     public static final Fault FILEMAP_FAULT = VmOperations::filemapFault;
 
+    /**
+     * {@code filemap_map_pages}: the platform's generic fault-around for files whose data lives
+     * in its page cache. A file system sets it as its {@code map_pages} hook, as the kernel's ext4
+     * sets {@code .map_pages = filemap_map_pages}. On a read fault of a missing page the platform
+     * then first maps, read-only, the pages of the fault-around window ({@code fault_around_bytes},
+     * 64 KiB by default, aligned, clipped to the VMA, its page table and end of file) that are
+     * already cached and up to date; only if the faulting page was not among them does it call
+     * {@code fault}. Entries mapped this way are read-only even in a shared writable mapping, so a
+     * first write still calls {@code page_mkwrite}.
+     *
+     * <p>A file system's own {@code map_pages} (one that takes a lock around the generic one, as
+     * XFS does) calls this with the fault and window it was given.
+     */
+    public static final MapPages FILEMAP_MAP_PAGES = (vmf, startPgoff, endPgoff) -> vmf.mapCachedPages(startPgoff,
+            endPgoff);
+
     /** {@code open(vma)}: a VMA was duplicated (split, mremap copy, fork); never on first mapping. */
     @FunctionalInterface
     @ConsumerType
@@ -87,6 +103,25 @@ public final class VmOperations {
          * @return the outcome
          */
         VmFaultResult fault(VmFault vmf);
+    }
+
+    /**
+     * {@code map_pages(vmf, start_pgoff, end_pgoff)}: fault-around. Called on a read fault of a
+     * missing page, before {@code fault}, to map pages of the file that need no I/O around the
+     * faulting one. The generic implementation is {@link #FILEMAP_MAP_PAGES}.
+     */
+    @FunctionalInterface
+    @ConsumerType
+    public interface MapPages {
+        /**
+         * @param vmf the read fault; {@link VmFault#pgoff()} lies within the window
+         * @param startPgoff the first file page of the window
+         * @param endPgoff the last file page of the window (inclusive, as the kernel's)
+         * @return {@link VmFaultResult#NOPAGE} if the faulting page is now mapped (the fault is
+         *         done), {@link VmFaultResult#FALLBACK} if it is not (the platform calls
+         *         {@code fault}), or {@link VmFaultResult#OOM}
+         */
+        VmFaultResult mapPages(VmFault vmf, long startPgoff, long endPgoff);
     }
 
     /** {@code huge_fault(vmf, order)}. */
@@ -150,6 +185,7 @@ public final class VmOperations {
     private final Mapped mapped;
     private final MaySplit maySplit;
     private final Fault fault;
+    private final MapPages mapPages;
     private final HugeFault hugeFault;
     private final Fault pageMkwrite;
     private final Fault pfnMkwrite;
@@ -183,6 +219,7 @@ public final class VmOperations {
         mapped = b.mapped;
         maySplit = b.maySplit;
         fault = b.fault;
+        mapPages = b.mapPages;
         hugeFault = b.hugeFault;
         pageMkwrite = b.pageMkwrite;
         pfnMkwrite = b.pfnMkwrite;
@@ -204,6 +241,7 @@ public final class VmOperations {
         b.mapped = mapped;
         b.maySplit = maySplit;
         b.fault = fault;
+        b.mapPages = mapPages;
         b.hugeFault = hugeFault;
         b.pageMkwrite = pageMkwrite;
         b.pfnMkwrite = pfnMkwrite;
@@ -236,6 +274,11 @@ public final class VmOperations {
     /** @return the fault hook, or null */
     public Fault fault() {
         return fault;
+    }
+
+    /** @return the map_pages hook, or null */
+    public MapPages mapPages() {
+        return mapPages;
     }
 
     /** @return the huge_fault hook, or null */
@@ -285,6 +328,7 @@ public final class VmOperations {
         private Mapped mapped;
         private MaySplit maySplit;
         private Fault fault;
+        private MapPages mapPages;
         private HugeFault hugeFault;
         private Fault pageMkwrite;
         private Fault pfnMkwrite;
@@ -337,6 +381,15 @@ public final class VmOperations {
          */
         public Builder fault(Fault h) {
             fault = h;
+            return this;
+        }
+
+        /**
+         * @param h the hook, or null
+         * @return this
+         */
+        public Builder mapPages(MapPages h) {
+            mapPages = h;
             return this;
         }
 

@@ -3,5 +3,5 @@
  * the errnos and signals of memory management.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.3.0")
+@org.osgi.annotation.versioning.Version("1.4.0")
 package org.vfsgi.mm;

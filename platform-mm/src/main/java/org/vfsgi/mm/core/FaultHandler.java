@@ -74,12 +74,80 @@ final class FaultHandler {
             r = driverFault(pm, pt, v, page, addr, write, acc);
         } else {
             FaultMapping m = pm.mappingOf(v, true);
-            r = pm.faultCore().handleFault(pt, addr, write, m);
+            r = null;
+            if (!write && ops != null && ops.mapPages() != null && isPageCache(m) && pt.get(page) == Pte.NONE) {
+                r = faultAround(pm, pt, v, m, page);
+            }
+            if (r == null) {
+                r = pm.faultCore().handleFault(pt, addr, write, m);
+            }
             if (r.isError()) {
                 acc.reason = explain(r, v, m, addr);
             }
         }
         return r;
+    }
+
+    private static boolean isPageCache(FaultMapping m) {
+        return m.kind() == FaultMapping.Kind.FILE_SHARED || m.kind() == FaultMapping.Kind.FILE_PRIVATE;
+    }
+
+    /** Entries per page table ({@code PTRS_PER_PTE}): fault-around never crosses a table. */
+    private static final long PTRS_PER_PTE = 512;
+
+    /**
+     * {@code do_fault_around}: the window of {@code fault_around_pages} around a read fault,
+     * aligned to its size, clipped to the VMA and to the page table holding the faulting entry,
+     * handed to the VMA's {@code map_pages}.
+     *
+     * @return {@link FaultResult#MINOR} if the faulting page got mapped, {@link FaultResult#OOM},
+     *         or {@code null} to go on with the fault
+     */
+    private static FaultResult faultAround(PageMemory pm, PageTable pt, Vma v, FaultMapping m, long page) {
+        int nr = v.mm.kernel().config().faultAroundPages();
+        if (nr <= 1) {
+            return null;
+        }
+        long pteOff = (page >>> Mman.PAGE_SHIFT) & (PTRS_PER_PTE - 1);
+        long vmaOff = (page - v.start) >>> Mman.PAGE_SHIFT;
+        long vmaPages = (v.end - v.start) >>> Mman.PAGE_SHIFT;
+        long from = Math.max(pteOff & -nr, pteOff - Math.min(pteOff, vmaOff));
+        long to = Math.min(Math.min(from + nr, PTRS_PER_PTE), pteOff + vmaPages - vmaOff) - 1;
+        long index = v.pgoff + vmaOff;
+        long start = index + from - pteOff;
+        long end = index + to - pteOff;
+        PlatformVmFault vmf = new PlatformVmFault(v, page, index, false, pm);
+        vmf.around = new Around(pt, m, start, end);
+        VmFaultResult res;
+        try {
+            res = v.vmOps.mapPages().mapPages(vmf, start, end);
+        } catch (org.vfsgi.hw.HwException ex) {
+            if ("ENOMEM".equals(ex.errno())) {
+                return FaultResult.OOM; // no frame for the page table
+            }
+            throw ex;
+        } catch (RuntimeException ex) {
+            v.mm.kernel().violations().report(ContractViolation.HOOK_THREW, v.mm.ownerPid(), v.start, v.end,
+                    v.path(), "vm_ops->map_pages threw " + ex + "; the fault goes on without fault-around");
+            return null;
+        }
+        if (res == VmFaultResult.OOM) {
+            return FaultResult.OOM;
+        }
+        boolean present = pt.get(page) != Pte.NONE;
+        if (res == VmFaultResult.NOPAGE && present) {
+            return FaultResult.MINOR;
+        }
+        if (res != VmFaultResult.FALLBACK) {
+            v.mm.kernel().violations().report(ContractViolation.INVALID_HOOK_RETURN, v.mm.ownerPid(), v.start,
+                    v.end, v.path(), "vm_ops->map_pages returned " + res + (res == VmFaultResult.NOPAGE
+                            ? " but the faulting page is not mapped" : "; expected NOPAGE, FALLBACK or OOM"));
+        }
+        return null;
+    }
+
+    /** What {@link PlatformVmFault#mapCachedPages} may map: the fault-around window of one read fault. */
+    private record Around(PageTable pt, FaultMapping mapping, long start, long end) {
     }
 
     private static String explain(FaultResult r, Vma v, FaultMapping m, long addr) {
@@ -190,6 +258,8 @@ final class FaultHandler {
         private final PageMemory pm;
         long page = -1;
         long pfn = -1;
+        /** Set for the {@code map_pages} call of a read fault, else null. */
+        private Around around;
 
         PlatformVmFault(Vma vma, long address, long pgoff, boolean write, PageMemory pm) {
             this.vma = vma;
@@ -240,6 +310,20 @@ final class FaultHandler {
                 throw new IllegalArgumentException("insertPfn: PFN 0x" + Long.toHexString(p) + " does not fit a PTE");
             }
             pfn = p;
+        }
+
+        @Override
+        public VmFaultResult mapCachedPages(long startPgoff, long endPgoff) {
+            if (around == null) {
+                throw new UnsupportedOperationException("mapCachedPages: only a map_pages call faults around");
+            }
+            if (startPgoff > pgoff || endPgoff < pgoff || startPgoff < around.start || endPgoff > around.end) {
+                throw new IllegalArgumentException("mapCachedPages: window [" + startPgoff + ", " + endPgoff
+                        + "] must contain the faulting page " + pgoff + " and lie within [" + around.start + ", "
+                        + around.end + "]");
+            }
+            pm.faultCore().mapPagesAround(around.pt, around.mapping, startPgoff, endPgoff);
+            return around.pt.get(address) != Pte.NONE ? VmFaultResult.NOPAGE : VmFaultResult.FALLBACK;
         }
 
         @Override

@@ -19,10 +19,21 @@ import org.vfsgi.mm.Mman;
  *        ({@code "tmpfs"} by default), or the empty string for no root mount
  * @param rootFsOptions the {@code mount -o} options of that root mount (empty by default: tmpfs's
  *        own defaults)
+ * @param faultAroundBytes {@code fault_around_bytes} (the kernel's debugfs knob): how much of a
+ *        file a read fault maps from pages already in the page cache, around the faulting page,
+ *        when the VMA has a {@code map_pages} hook. 0 to {@value #MAX_FAULT_AROUND_BYTES}; rounded
+ *        down to a power of two pages, as the kernel does; one page or less turns fault-around off.
+ *        Default {@value #DEFAULT_FAULT_AROUND_BYTES}.
  */
 public record KernelConfig(int maxMapCount, long mmapMinAddr, long taskSize, long mmapBase, long unmappedBase,
         boolean topDown, long addressSpaceLimit, long commitLimitPages, int traceCapacity, String rootFsType,
-        String rootFsOptions) {
+        String rootFsOptions, long faultAroundBytes) {
+
+    /** The kernel's default {@code fault_around_bytes}: 64 KiB, 16 pages. */
+    public static final long DEFAULT_FAULT_AROUND_BYTES = 65536;
+
+    /** The largest {@code fault_around_bytes}: one page table's worth ({@code PTRS_PER_PTE} pages). */
+    public static final long MAX_FAULT_AROUND_BYTES = 512L * Mman.PAGE_SIZE;
 
     /** The root file-system type of {@link #defaults()}. */
     public static final String DEFAULT_ROOT_FS_TYPE = "tmpfs";
@@ -44,6 +55,7 @@ public record KernelConfig(int maxMapCount, long mmapMinAddr, long taskSize, lon
      * @param traceCapacity trace ring size
      * @param rootFsType the root file-system type, or empty for none
      * @param rootFsOptions the root mount's options
+     * @param faultAroundBytes bytes mapped around a read fault from the page cache
      * @throws IllegalArgumentException naming the first bad value
      */
     public KernelConfig {
@@ -79,6 +91,43 @@ public record KernelConfig(int maxMapCount, long mmapMinAddr, long taskSize, lon
         if (traceCapacity < 1) {
             throw new IllegalArgumentException("traceCapacity must be >= 1, was " + traceCapacity);
         }
+        if (faultAroundBytes < 0 || faultAroundBytes > MAX_FAULT_AROUND_BYTES) {
+            throw new IllegalArgumentException("faultAroundBytes must be within [0, " + MAX_FAULT_AROUND_BYTES
+                    + "] (one page table), was " + faultAroundBytes);
+        }
+    }
+
+    /**
+     * The configuration as it was before {@code fault_around_bytes} became configurable: the
+     * kernel's default, {@link #DEFAULT_FAULT_AROUND_BYTES}.
+     *
+     * @param maxMapCount VMAs per address space
+     * @param mmapMinAddr lowest mappable address
+     * @param taskSize end of the user address space
+     * @param mmapBase top of the top-down area
+     * @param unmappedBase start of the bottom-up area
+     * @param topDown top-down layout
+     * @param addressSpaceLimit RLIMIT_AS in bytes
+     * @param commitLimitPages commit limit in pages
+     * @param traceCapacity trace ring size
+     * @param rootFsType the root file-system type, or empty for none
+     * @param rootFsOptions the root mount's options
+     * @throws IllegalArgumentException naming the first bad value
+     */
+    public KernelConfig(int maxMapCount, long mmapMinAddr, long taskSize, long mmapBase, long unmappedBase,
+            boolean topDown, long addressSpaceLimit, long commitLimitPages, int traceCapacity, String rootFsType,
+            String rootFsOptions) {
+        this(maxMapCount, mmapMinAddr, taskSize, mmapBase, unmappedBase, topDown, addressSpaceLimit, commitLimitPages,
+                traceCapacity, rootFsType, rootFsOptions, DEFAULT_FAULT_AROUND_BYTES);
+    }
+
+    /**
+     * @return the pages a read fault maps around itself ({@code fault_around_pages}): the
+     *         configured bytes rounded down to a power of two pages, at least 1 (1 = off)
+     */
+    public int faultAroundPages() {
+        long pages = faultAroundBytes >>> Mman.PAGE_SHIFT;
+        return pages <= 1 ? 1 : (int) Long.highestOneBit(pages);
     }
 
     /**
@@ -99,7 +148,7 @@ public record KernelConfig(int maxMapCount, long mmapMinAddr, long taskSize, lon
     public KernelConfig(int maxMapCount, long mmapMinAddr, long taskSize, long mmapBase, long unmappedBase,
             boolean topDown, long addressSpaceLimit, long commitLimitPages, int traceCapacity) {
         this(maxMapCount, mmapMinAddr, taskSize, mmapBase, unmappedBase, topDown, addressSpaceLimit, commitLimitPages,
-                traceCapacity, DEFAULT_ROOT_FS_TYPE, "");
+                traceCapacity, DEFAULT_ROOT_FS_TYPE, "", DEFAULT_FAULT_AROUND_BYTES);
     }
 
     /** @return the defaults of an x86-64 machine with 47-bit user addresses */
@@ -126,6 +175,7 @@ public record KernelConfig(int maxMapCount, long mmapMinAddr, long taskSize, lon
         b.traceCapacity = traceCapacity;
         b.rootFsType = rootFsType;
         b.rootFsOptions = rootFsOptions;
+        b.faultAroundBytes = faultAroundBytes;
         return b;
     }
 
@@ -142,6 +192,7 @@ public record KernelConfig(int maxMapCount, long mmapMinAddr, long taskSize, lon
         private int traceCapacity = 4096;
         private String rootFsType = DEFAULT_ROOT_FS_TYPE;
         private String rootFsOptions = "";
+        private long faultAroundBytes = DEFAULT_FAULT_AROUND_BYTES;
 
         private Builder() {
         }
@@ -239,10 +290,19 @@ public record KernelConfig(int maxMapCount, long mmapMinAddr, long taskSize, lon
             return this;
         }
 
+        /**
+         * @param v {@code fault_around_bytes}, 0 to {@link KernelConfig#MAX_FAULT_AROUND_BYTES}
+         * @return this
+         */
+        public Builder faultAroundBytes(long v) {
+            faultAroundBytes = v;
+            return this;
+        }
+
         /** @return the validated configuration */
         public KernelConfig build() {
             return new KernelConfig(maxMapCount, mmapMinAddr, taskSize, mmapBase, unmappedBase, topDown,
-                    addressSpaceLimit, commitLimitPages, traceCapacity, rootFsType, rootFsOptions);
+                    addressSpaceLimit, commitLimitPages, traceCapacity, rootFsType, rootFsOptions, faultAroundBytes);
         }
     }
 }

@@ -32,12 +32,13 @@ final class Ext4File {
     private static final int PAGE_SHIFT = 12;
 
     /**
-     * {@code ext4_file_vm_ops}: {@code fault} is the platform's {@code filemap_fault}, and
-     * {@code page_mkwrite} is {@link #pageMkwrite}. (The platform's API has no {@code map_pages}
-     * hook: the fault's readahead fills the cache, and each page is mapped on its own fault.)
+     * {@code ext4_file_vm_ops}: {@code fault} is the platform's {@code filemap_fault} (with
+     * readahead), {@code map_pages} its {@code filemap_map_pages} (a read fault also maps the
+     * cached pages around it), and {@code page_mkwrite} is {@link #pageMkwrite}.
      */
     static final VmOperations VM_OPS = VmOperations.builder().name("ext4_file_vm_ops")
             .fault(VmOperations.FILEMAP_FAULT)
+            .mapPages(VmOperations.FILEMAP_MAP_PAGES)
             .pageMkwrite(Ext4File::pageMkwrite)
             .build();
 

@@ -146,6 +146,39 @@ class Ext4ReadMapTest {
     }
 
     @Test
+    void aReadFaultMapsTheCachedPagesAroundItThroughMapPages() throws IOException {
+        Path big = src.resolve("big.bin");
+        byte[] want = Files.readAllBytes(big);
+        fx.attach("disk2", image, true);
+        fx.mount("disk2", "/fa", "ro");
+        Process p = fx.kernel.spawn();
+        VfsFile f = fx.vfs.open("/fa/big.bin", Fcntl.O_RDONLY, 0);
+        try {
+            long len = 64L * Ext4Fixture.PAGE;
+            long addr = p.mmap(0, len, Mman.PROT_READ, Mman.MAP_SHARED, f, 0);
+            // Page 0: nothing cached yet, so map_pages maps nothing and filemap_fault reads it
+            // with readahead; only the faulting page is mapped.
+            assertEquals(want[0], p.readMemory(addr, 1)[0]);
+            assertEquals(1, p.mm().pageTable().presentCount());
+            long cached = f.mapping().cachedPages();
+            assertTrue(cached > 2, "readahead filled the cache: " + cached);
+            // Page 1 is cached: fault-around maps every cached page of the 16-page window at once.
+            assertEquals(want[Ext4Fixture.PAGE], p.readMemory(addr + Ext4Fixture.PAGE, 1)[0]);
+            long around = Math.min(cached, 16);
+            assertEquals(around, p.mm().pageTable().presentCount());
+            long reads = f.mapping().cachedPages();
+            byte[] got = p.readMemory(addr, (int) (around * Ext4Fixture.PAGE));
+            assertArrayEquals(java.util.Arrays.copyOf(want, got.length), got, "the prefaulted pages hold the file");
+            assertEquals(around, p.mm().pageTable().presentCount(), "no further fault for them");
+            assertEquals(reads, f.mapping().cachedPages());
+            p.munmap(addr, len);
+        } finally {
+            fx.vfs.close(f);
+            fx.vfs.umount("/fa", false);
+        }
+    }
+
+    @Test
     void directoriesSymlinksAndAttributesMatchTheSource() throws IOException {
         int dirs = 0;
         int links = 0;

@@ -225,6 +225,55 @@ public final class FaultCore {
         return false;
     }
 
+    /**
+     * Fault-around ({@code filemap_map_pages}): maps, read-only, every page of
+     * {@code [startIndex, endIndex]} that the file's cache holds up to date and unlocked and whose
+     * entry is still empty, stopping at end of file. Nothing is read: pages that need I/O are
+     * left to the fault itself. Each new entry owns a page reference and counts in the page's
+     * map count, like an entry of {@link #handleFault}; being read-only, a later write to a
+     * shared mapping still goes through {@code page_mkwrite}, and one to a private mapping copies.
+     *
+     * @param pt the address space's page table
+     * @param m a {@link FaultMapping.Kind#FILE_SHARED} or {@link FaultMapping.Kind#FILE_PRIVATE} mapping
+     * @param startIndex the first page index (pgoff-based) of the window
+     * @param endIndex the last page index of the window, inclusive; the caller keeps the window
+     *        inside the VMA
+     * @return the number of entries installed
+     * @throws IllegalArgumentException if {@code m} is not a page-cache mapping
+     */
+    public int mapPagesAround(PageTable pt, FaultMapping m, long startIndex, long endIndex) {
+        PageCache cache = m.cache();
+        if (cache == null) {
+            throw new IllegalArgumentException("fault-around needs a page-cache mapping, not " + m.kind());
+        }
+        long last = Math.min(endIndex, eofPages(m.fileSize()) - 1);
+        int mapped = 0;
+        pt.ptl().lock();
+        try {
+            for (long index = startIndex; index <= last; index++) {
+                long addr = m.vmaStart() + ((index - m.pgoff()) << PageTable.PAGE_SHIFT);
+                if (pt.get(addr) != Pte.NONE) {
+                    continue;
+                }
+                long pfn = cache.getAndMapIfUptodate(index);
+                if (pfn == PageCache.NO_PAGE) {
+                    continue;
+                }
+                try {
+                    pt.set(addr, Pte.make(pfn, NEW_PAGE));
+                } catch (RuntimeException ex) { // no frame for the page table: give the page back
+                    cache.pageUnmapped(index, pfn, false);
+                    ram.put(pfn);
+                    throw ex;
+                }
+                mapped++;
+            }
+        } finally {
+            pt.ptl().unlock();
+        }
+        return mapped;
+    }
+
     /** {@code vmf_error} applied to a {@code page_mkwrite} veto; null if allowed. */
     private static FaultResult callMkwrite(FaultMapping m, long addr, long index) {
         if (m.mkwrite() == null) {

@@ -342,6 +342,30 @@ public final class PageCache {
         }
     }
 
+    /**
+     * Fault-around's page lookup ({@code next_uptodate_folio}): if the page is cached, up to date
+     * and not locked for I/O, takes a reference for the entry about to map it and counts that
+     * mapping, in one step; pages that would need I/O are left for the fault path. The caller
+     * holds the page-table lock and has seen the entry empty, so the entry is installed.
+     *
+     * @return the page's PFN, or {@link #NO_PAGE} to skip it
+     */
+    long getAndMapIfUptodate(long index) {
+        lock.lock();
+        try {
+            long e = entry(index);
+            if ((e & UPTODATE) == 0 || (e & LOCKED) != 0 || mapCountOf(e) == MAX_MAP_COUNT) {
+                return NO_PAGE;
+            }
+            long pfn = pfnOf(e);
+            ram.get(pfn);
+            pages.set(index, e + (1L << MAP_SHIFT));
+            return pfn;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Records that a page-table entry now maps the page; ignored if {@code pfn} is not cached there. */
     void pageMapped(long index, long pfn) {
         lock.lock();

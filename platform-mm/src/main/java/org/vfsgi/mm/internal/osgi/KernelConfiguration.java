@@ -51,6 +51,14 @@ public @interface KernelConfiguration {
                     + " on fsync, msync, sync and unmount only.")
     int dirtyWritebackCentisecs() default 500;
 
+    /** @return {@code fault_around_bytes} */
+    @AttributeDefinition(name = "fault_around_bytes", required = false,
+            description = "How many bytes around a read fault of a file mapping are mapped at once from pages"
+                    + " already in the page cache (the kernel's debugfs fault_around_bytes), when the file system"
+                    + " provides map_pages. 0 to 2097152, rounded down to a power of two pages; 4096 or less turns"
+                    + " fault-around off. Default 65536 (16 pages), as the kernel's.")
+    long faultAroundBytes() default 65536;
+
     /** @return the target filter of the {@code ram} reference (property {@code ram.target}) */
     @AttributeDefinition(name = "RAM device", required = false,
             description = "LDAP filter choosing the platform-hw RAM device (a PhysicalMemory service) whose page"

@@ -30,6 +30,7 @@ record KernelSettings(KernelConfig kernelConfig, boolean postTraceEvents, long d
         int traceCapacity = read("traceCapacity", config::traceCapacity);
         boolean post = read("postTraceEvents", config::postTraceEvents);
         int writebackCentisecs = read("dirtyWritebackCentisecs", config::dirtyWritebackCentisecs);
+        long faultAroundBytes = read("faultAroundBytes", config::faultAroundBytes);
         if (writebackCentisecs < 0) {
             throw rejected("dirtyWritebackCentisecs must be >= 0 (0 turns periodic write-back off), was "
                     + writebackCentisecs);
@@ -42,7 +43,7 @@ record KernelSettings(KernelConfig kernelConfig, boolean postTraceEvents, long d
         }
         try {
             KernelConfig kc = KernelConfig.builder().maxMapCount(maxMapCount).mmapMinAddr(minAddr).topDown(topDown)
-                    .traceCapacity(traceCapacity).build();
+                    .traceCapacity(traceCapacity).faultAroundBytes(faultAroundBytes).build();
             return new KernelSettings(kc, post, writebackCentisecs * 10L);
         } catch (IllegalArgumentException e) {
             throw rejected(e.getMessage());

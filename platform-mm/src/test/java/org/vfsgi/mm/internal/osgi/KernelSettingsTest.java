@@ -46,6 +46,7 @@ class KernelSettingsTest {
         assertEquals(defaults.mmapMinAddr(), Long.decode((String) def("mmapMinAddr")));
         assertEquals(defaults.topDown(), def("topDown"));
         assertEquals(defaults.traceCapacity(), def("traceCapacity"));
+        assertEquals(defaults.faultAroundBytes(), def("faultAroundBytes"));
         KernelSettings s = KernelSettings.from(config(Map.of()));
         assertEquals(defaults, s.kernelConfig());
         assertTrue(s.postTraceEvents());
@@ -58,6 +59,17 @@ class KernelSettingsTest {
         assertEquals(0, KernelSettings.from(config(Map.of("dirtyWritebackCentisecs", 0))).dirtyWritebackMillis());
         assertEquals("configuration org.vfsgi.mm rejected, the mm kernel stays down: dirtyWritebackCentisecs must be"
                 + " >= 0 (0 turns periodic write-back off), was -1", rejected(Map.of("dirtyWritebackCentisecs", -1)));
+    }
+
+    @Test
+    void faultAroundBytesReachesTheKernelAndIsRoundedToPowerOfTwoPages() {
+        KernelConfig kc = KernelSettings.from(config(Map.of("faultAroundBytes", 40960L))).kernelConfig();
+        assertEquals(40960, kc.faultAroundBytes());
+        assertEquals(8, kc.faultAroundPages(), "10 pages round down to 8, as fault_around_bytes_set does");
+        assertEquals(1, KernelSettings.from(config(Map.of("faultAroundBytes", 0L))).kernelConfig().faultAroundPages());
+        assertEquals(16, KernelConfig.defaults().faultAroundPages());
+        assertEquals("configuration org.vfsgi.mm rejected, the mm kernel stays down: faultAroundBytes must be within"
+                + " [0, 2097152] (one page table), was 4194304", rejected(Map.of("faultAroundBytes", 4194304L)));
     }
 
     private static Object def(String attribute) throws NoSuchMethodException {
