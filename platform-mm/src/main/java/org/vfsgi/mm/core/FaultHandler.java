@@ -68,15 +68,21 @@ final class FaultHandler {
         PageTable pt = mm.pageTable();
         long page = addr & PAGE_MASK;
         VmOperations ops = v.vmOps;
-        FaultResult r;
+        FaultResult r = null;
+        boolean missing = pt.get(page) == Pte.NONE;
+        boolean aroundable = !write && missing && ops != null && ops.mapPages() != null && !v.isRevoked();
         if (!v.isRevoked() && ops != null && ops.fault() != null && ops.fault() != VmOperations.FILEMAP_FAULT
-                && pt.get(page) == Pte.NONE) {
-            r = driverFault(pm, pt, v, page, addr, write, acc);
+                && missing) {
+            if (aroundable) {
+                r = faultAroundSupplied(pm, pt, v, page);
+            }
+            if (r == null) {
+                r = driverFault(pm, pt, v, page, addr, write, acc);
+            }
         } else {
             FaultMapping m = pm.mappingOf(v, true);
-            r = null;
-            if (!write && ops != null && ops.mapPages() != null && isPageCache(m) && pt.get(page) == Pte.NONE) {
-                r = faultAround(pm, pt, v, m, page);
+            if (aroundable && isPageCache(m)) {
+                r = faultAround(pm, pt, v, m, page, true);
             }
             if (r == null) {
                 r = pm.faultCore().handleFault(pt, addr, write, m);
@@ -86,6 +92,27 @@ final class FaultHandler {
             }
         }
         return r;
+    }
+
+    /**
+     * Fault-around in a VMA whose own {@code fault} supplies page-cache pages (shmem's
+     * {@code shmem_fault}, whose table also has {@code filemap_map_pages}): the window comes
+     * from the file's cache as usual, but the entries are the driver-supplied kind, which hold
+     * a page reference without counting in the cache's map count, as {@code fault} would have
+     * installed them.
+     */
+    private static FaultResult faultAroundSupplied(PageMemory pm, PageTable pt, Vma v, long page) {
+        if (v.flags.testAny(VmaFlag.PFNMAP, VmaFlag.MIXEDMAP) || v.file == null || v.file.inode() == null) {
+            return null;
+        }
+        org.vfsgi.vfs.Inode inode = v.file.inode();
+        org.vfsgi.mm.core.page.PageCache cache = pm.existingPageCache(inode);
+        if (cache == null) {
+            return null;
+        }
+        FaultMapping m = v.flags.test(VmaFlag.SHARED) ? FaultMapping.fileShared(cache, v.start, v.pgoff, inode::size)
+                : FaultMapping.filePrivate(cache, v.start, v.pgoff, inode::size);
+        return faultAround(pm, pt, v, m, page, false);
     }
 
     private static boolean isPageCache(FaultMapping m) {
@@ -100,10 +127,13 @@ final class FaultHandler {
      * aligned to its size, clipped to the VMA and to the page table holding the faulting entry,
      * handed to the VMA's {@code map_pages}.
      *
+     * @param countMaps whether the new entries count in the cache's map count (page-cache
+     *        mappings), or only hold a page reference (pages a {@code fault} hook supplies)
      * @return {@link FaultResult#MINOR} if the faulting page got mapped, {@link FaultResult#OOM},
      *         or {@code null} to go on with the fault
      */
-    private static FaultResult faultAround(PageMemory pm, PageTable pt, Vma v, FaultMapping m, long page) {
+    private static FaultResult faultAround(PageMemory pm, PageTable pt, Vma v, FaultMapping m, long page,
+            boolean countMaps) {
         int nr = v.mm.kernel().config().faultAroundPages();
         if (nr <= 1) {
             return null;
@@ -117,7 +147,7 @@ final class FaultHandler {
         long start = index + from - pteOff;
         long end = index + to - pteOff;
         PlatformVmFault vmf = new PlatformVmFault(v, page, index, false, pm);
-        vmf.around = new Around(pt, m, start, end);
+        vmf.around = new Around(pt, m, start, end, countMaps);
         VmFaultResult res;
         try {
             res = v.vmOps.mapPages().mapPages(vmf, start, end);
@@ -147,7 +177,7 @@ final class FaultHandler {
     }
 
     /** What {@link PlatformVmFault#mapCachedPages} may map: the fault-around window of one read fault. */
-    private record Around(PageTable pt, FaultMapping mapping, long start, long end) {
+    private record Around(PageTable pt, FaultMapping mapping, long start, long end, boolean countMaps) {
     }
 
     private static String explain(FaultResult r, Vma v, FaultMapping m, long addr) {
@@ -322,7 +352,7 @@ final class FaultHandler {
                         + "] must contain the faulting page " + pgoff + " and lie within [" + around.start + ", "
                         + around.end + "]");
             }
-            pm.faultCore().mapPagesAround(around.pt, around.mapping, startPgoff, endPgoff);
+            pm.faultCore().mapPagesAround(around.pt, around.mapping, startPgoff, endPgoff, around.countMaps);
             return around.pt.get(address) != Pte.NONE ? VmFaultResult.NOPAGE : VmFaultResult.FALLBACK;
         }
 

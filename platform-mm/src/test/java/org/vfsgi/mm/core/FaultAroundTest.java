@@ -310,4 +310,50 @@ class FaultAroundTest {
         };
         assertThrows(UnsupportedOperationException.class, () -> VmOperations.FILEMAP_MAP_PAGES.mapPages(foreign, 0, 0));
     }
+
+    /** A tmpfs file of {@code pages} pages written through {@code write}, so all are cached. */
+    private org.vfsgi.vfs.VfsFile tmpfsFile(int pages) {
+        org.vfsgi.vfs.VfsFile f = kernel.vfs().open("/shm", org.vfsgi.vfs.Fcntl.O_CREAT | org.vfsgi.vfs.Fcntl.O_RDWR,
+                0600);
+        for (int i = 0; i < pages; i++) {
+            kernel.vfs().pwrite(f, java.nio.ByteBuffer.wrap(("page " + i).getBytes(US_ASCII)), i * P);
+        }
+        kernel.vfs().ftruncate(f, pages * P);
+        return f;
+    }
+
+    private String preadString(org.vfsgi.vfs.VfsFile f, int len, long pos) {
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(len);
+        kernel.vfs().pread(f, buf, pos);
+        return new String(buf.array(), US_ASCII);
+    }
+
+    @Test
+    void shmemFaultsAroundToo() {
+        org.vfsgi.vfs.VfsFile f = tmpfsFile(32);
+        assertEquals(VmOperations.FILEMAP_MAP_PAGES, org.vfsgi.mm.core.shmem.ShmemFile.VM_OPS.mapPages());
+        long used = ram.usedFrames();
+        long a = p.mmap(A, 32 * P, RW, SHARED, f, 0);
+        assertEquals("page 17", read(a + 17 * P));
+        assertEquals("................mmmmmmmmmmmmmmmm", present(a, 32));
+        // A prefaulted read-only entry of a shared mapping becomes writable on write; the
+        // file sees the bytes.
+        p.writeMemory(a + 20 * P, "PAGE".getBytes(US_ASCII));
+        assertEquals("PAGE 20", preadString(f, 7, 20 * P));
+        p.munmap(a, 32 * P);
+        assertEquals(used, ram.usedFrames(), "every entry's reference went back on munmap");
+        kernel.vfs().close(f);
+    }
+
+    @Test
+    void aPrivateShmemMappingCopiesAPrefaultedPageOnWrite() {
+        org.vfsgi.vfs.VfsFile f = tmpfsFile(16);
+        long a = p.mmap(A, 16 * P, RW, PRIVATE, f, 0);
+        assertEquals("page 0", read(a));
+        assertEquals(16, p.mm().pageTable().presentCount());
+        p.writeMemory(a + 3 * P, "mine".getBytes(US_ASCII));
+        assertEquals("mine 3", read(a + 3 * P));
+        assertEquals("page 3", preadString(f, 6, 3 * P), "the file keeps its bytes");
+        kernel.vfs().close(f);
+    }
 }

@@ -238,10 +238,13 @@ public final class FaultCore {
      * @param startIndex the first page index (pgoff-based) of the window
      * @param endIndex the last page index of the window, inclusive; the caller keeps the window
      *        inside the VMA
+     * @param countMaps whether each entry counts in the page's map count, as in a page-cache
+     *        mapping; {@code false} for a VMA whose {@code fault} hook supplies the cache's pages
+     *        (shmem), whose entries only own their reference
      * @return the number of entries installed
      * @throws IllegalArgumentException if {@code m} is not a page-cache mapping
      */
-    public int mapPagesAround(PageTable pt, FaultMapping m, long startIndex, long endIndex) {
+    public int mapPagesAround(PageTable pt, FaultMapping m, long startIndex, long endIndex, boolean countMaps) {
         PageCache cache = m.cache();
         if (cache == null) {
             throw new IllegalArgumentException("fault-around needs a page-cache mapping, not " + m.kind());
@@ -255,14 +258,16 @@ public final class FaultCore {
                 if (pt.get(addr) != Pte.NONE) {
                     continue;
                 }
-                long pfn = cache.getAndMapIfUptodate(index);
+                long pfn = cache.getIfUptodate(index, countMaps);
                 if (pfn == PageCache.NO_PAGE) {
                     continue;
                 }
                 try {
                     pt.set(addr, Pte.make(pfn, NEW_PAGE));
                 } catch (RuntimeException ex) { // no frame for the page table: give the page back
-                    cache.pageUnmapped(index, pfn, false);
+                    if (countMaps) {
+                        cache.pageUnmapped(index, pfn, false);
+                    }
                     ram.put(pfn);
                     throw ex;
                 }

@@ -344,13 +344,14 @@ public final class PageCache {
 
     /**
      * Fault-around's page lookup ({@code next_uptodate_folio}): if the page is cached, up to date
-     * and not locked for I/O, takes a reference for the entry about to map it and counts that
-     * mapping, in one step; pages that would need I/O are left for the fault path. The caller
-     * holds the page-table lock and has seen the entry empty, so the entry is installed.
+     * and not locked for I/O, takes a reference for the entry about to map it and, if asked,
+     * counts that mapping, in one step; pages that would need I/O are left for the fault path.
+     * The caller holds the page-table lock and has seen the entry empty, so the entry is installed.
      *
+     * @param countMap whether the entry counts in the page's map count
      * @return the page's PFN, or {@link #NO_PAGE} to skip it
      */
-    long getAndMapIfUptodate(long index) {
+    long getIfUptodate(long index, boolean countMap) {
         lock.lock();
         try {
             long e = entry(index);
@@ -359,7 +360,9 @@ public final class PageCache {
             }
             long pfn = pfnOf(e);
             ram.get(pfn);
-            pages.set(index, e + (1L << MAP_SHIFT));
+            if (countMap) {
+                pages.set(index, e + (1L << MAP_SHIFT));
+            }
             return pfn;
         } finally {
             lock.unlock();

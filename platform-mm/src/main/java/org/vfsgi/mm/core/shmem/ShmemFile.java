@@ -30,13 +30,16 @@ public final class ShmemFile {
     /** {@code SEEK_HOLE}: the next offset in a hole. */
     public static final int SEEK_HOLE = 4;
 
-    /** {@code shmem_vm_ops}: faults supply pages from the inode's page cache. */
+    /**
+     * {@code shmem_vm_ops}: faults supply pages from the inode's page cache, and a read fault
+     * first maps the cached pages around it ({@code filemap_map_pages}).
+     */
     public static final VmOperations VM_OPS = VmOperations.builder().name("shmem_vm_ops").fault(ShmemFile::fault)
-            .build();
+            .mapPages(VmOperations.FILEMAP_MAP_PAGES).build();
 
     /** {@code shmem_anon_vm_ops}: the same for shared anonymous memory and shared {@code /dev/zero}. */
     public static final VmOperations ANON_VM_OPS = VmOperations.builder().name("shmem_anon_vm_ops")
-            .fault(ShmemFile::fault).build();
+            .fault(ShmemFile::fault).mapPages(VmOperations.FILEMAP_MAP_PAGES).build();
 
     /**
      * {@code shmem_file_operations}: {@code mmap_prepare} (no legacy {@code mmap}), read, write,
