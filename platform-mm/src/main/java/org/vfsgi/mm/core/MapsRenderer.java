@@ -54,6 +54,9 @@ public final class MapsRenderer {
         String name = null;
         if (v.file != null) {
             name = v.file.path();
+            if (isUnlinked(v.file) && !name.endsWith(DELETED)) {
+                name += DELETED;
+            }
         } else if (v.vmOps != null && v.vmOps.name() != null) {
             name = v.vmOps.name().name(v);
         }
@@ -64,5 +67,24 @@ public final class MapsRenderer {
             sb.append(' ').append(name);
         }
         sb.append('\n');
+    }
+
+    /** What {@code d_path} appends to the name of a file whose last link is gone. */
+    private static final String DELETED = " (deleted)";
+
+    /**
+     * Whether the mapped file's inode has no links left (it lives on through its open files and
+     * mappings). The kernel decides per dentry; without a dentry cache the link count is what
+     * tells, and a file unlinked under one of several names keeps its other names' rendering.
+     */
+    private static boolean isUnlinked(org.vfsgi.vfs.File file) {
+        if (!(file instanceof org.vfsgi.vfs.VfsFile) || ((org.vfsgi.vfs.VfsFile) file).fsInode() == null) {
+            return false;
+        }
+        try {
+            return ((org.vfsgi.vfs.VfsFile) file).fsInode().getattr().nlink() == 0;
+        } catch (RuntimeException e) {
+            return false; // a file system that cannot answer (shut down, unmounted): no claim either way
+        }
     }
 }
