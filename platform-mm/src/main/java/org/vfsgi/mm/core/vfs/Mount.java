@@ -26,6 +26,8 @@ public final class Mount {
     final DeviceNumber dev;
     final boolean anonDev;
     final boolean readOnly;
+    /** Whether {@link #source} names a block device ({@code FS_REQUIRES_DEV}). */
+    boolean onDevice;
     /** The mount this one is attached to, or null for the root mount and internal mounts. */
     Mount parent;
     /** The inode number of the mount point in {@link #parent}. */

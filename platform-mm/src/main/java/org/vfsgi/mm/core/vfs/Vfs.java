@@ -70,6 +70,14 @@ public final class Vfs {
     private final AnonDeviceNumbers anonDevs = new AnonDeviceNumbers();
     private final CharDevices charDevices = new CharDevices();
     private final MountContext context = new Context();
+    /**
+     * Block devices whose superblock is detached but not yet killed (a lazy umount, or a
+     * file-system type that left under open files), by device name: that superblock may still
+     * write the device, so no new mount may use it until it is gone.
+     */
+    private final Map<String, Mount> heldByDetached = new HashMap<>();
+    /** Told, outside the VFS lock's critical section, when a detached superblock let go of its device. */
+    private final List<Runnable> releaseListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private Mount rootMount;
     private int nextMountId = 1;
 
@@ -318,8 +326,22 @@ public final class Vfs {
         }
     }
 
+    private static String deviceName(String source) {
+        return source.startsWith("/dev/") ? source.substring(5) : source;
+    }
+
     /** {@code vfs_get_tree} and {@code set_anon_super}: the file system fills a superblock. */
     private Mount fillSuper(FileSystemType t, MountRequest req, String options, boolean internal) {
+        if (t.requiresDevice()) {
+            Mount holder = heldByDetached.get(deviceName(req.source()));
+            if (holder != null) {
+                // The kernel's exclusive block-device claim: two superblocks writing one device
+                // would overwrite each other's bitmaps and inode tables.
+                throw new MmException(Errno.EBUSY, "vfs_get_tree", "block device " + deviceName(req.source())
+                        + " is still held by a detached " + holder.type + " superblock (" + holder.openFiles
+                        + " open file(s) of its old mount " + holder.mountpoint + "); it is free once they close");
+            }
+        }
         SuperBlock sb;
         try {
             sb = t.mount(req);
@@ -338,8 +360,10 @@ public final class Vfs {
             dev = anonDevs.allocate();
         }
         String opts = options == null ? "" : stripRoRw(options);
-        return new Mount(nextMountId++, t.name(), req.source(), opts, sb, dev, anon,
+        Mount m = new Mount(nextMountId++, t.name(), req.source(), opts, sb, dev, anon,
                 req.readOnly() || sb.forcedReadOnly(), internal);
+        m.onDevice = t.requiresDevice();
+        return m;
     }
 
     private static String stripRoRw(String options) {
@@ -405,7 +429,26 @@ public final class Vfs {
         LOG.log(System.Logger.Level.DEBUG, "detached {0}", m);
         if (m.openFiles == 0) {
             kill(m);
+        } else if (m.onDevice) {
+            heldByDetached.put(deviceName(m.source), m);
         }
+    }
+
+    /**
+     * Registers a callback for the moment a detached superblock releases its block device (its
+     * last open file closed), so that a mount refused with EBUSY meanwhile can be tried again.
+     * The callback runs on the closing thread with the VFS lock held: it must not call back into
+     * the VFS on that thread; hand the work to another.
+     *
+     * @param listener the callback
+     */
+    public void addDeviceReleaseListener(Runnable listener) {
+        releaseListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** @param listener a callback given to {@link #addDeviceReleaseListener}; no longer called */
+    public void removeDeviceReleaseListener(Runnable listener) {
+        releaseListeners.remove(listener);
     }
 
     /** {@code deactivate_super}: write back, sync, kill, free the page caches and the device number. */
@@ -433,6 +476,15 @@ public final class Vfs {
             anonDevs.free(m.dev);
         }
         LOG.log(System.Logger.Level.DEBUG, "killed superblock of {0}", m);
+        if (heldByDetached.remove(deviceName(m.source), m)) {
+            for (Runnable r : releaseListeners) {
+                try {
+                    r.run();
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "device release listener failed: {0}", e.toString());
+                }
+            }
+        }
     }
 
     /** Writes back every dirty page of a mount; errors are logged, as {@code sync(2)} returns nothing. */

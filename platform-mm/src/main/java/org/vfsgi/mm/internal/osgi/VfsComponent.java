@@ -37,17 +37,25 @@ import org.vfsgi.vfs.FileSystemType;
         property = Constants.SERVICE_PID + "=" + MountConfiguration.FACTORY_PID)
 public final class VfsComponent implements ManagedServiceFactory {
     private final VfsWhiteboard whiteboard;
+    /** Retries configured mounts once a detached superblock freed their device, off the closing thread. */
+    private final java.util.concurrent.ExecutorService retries = java.util.concurrent.Executors
+            .newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "vfsgi-mount-retry");
+                t.setDaemon(true);
+                return t;
+            });
 
     /** @param kernel the kernel that {@link KernelComponent} publishes, with RAM and so a VFS */
     @Activate
     public VfsComponent(@Reference(name = "kernel") Kernel kernel) {
-        this.whiteboard = new VfsWhiteboard(kernel.vfs());
+        this.whiteboard = new VfsWhiteboard(kernel.vfs(), retries);
     }
 
     /** Unmounts the configured mounts and unregisters the types, before the kernel goes. */
     @Deactivate
     void deactivate() {
         whiteboard.close();
+        retries.shutdown();
     }
 
     /** @param type a file-system type service that arrived */

@@ -58,10 +58,24 @@ final class VfsWhiteboard {
     /** The instance registered with the VFS, by name (absent while the VFS refuses the name: a built-in). */
     private final Map<String, FileSystemType> registered = new LinkedHashMap<>();
     private final Map<String, Wanted> wanted = new LinkedHashMap<>();
+    private final Runnable onDeviceRelease;
 
-    /** @param vfs the kernel's VFS */
-    VfsWhiteboard(Vfs vfs) {
+    /**
+     * @param vfs the kernel's VFS
+     * @param retries runs the retry after a detached superblock released its block device (a
+     *        configured mount of that device was refused with EBUSY meanwhile, as after a
+     *        hot swap under open files); never the releasing thread itself, which holds the VFS lock
+     */
+    VfsWhiteboard(Vfs vfs, java.util.concurrent.Executor retries) {
         this.vfs = Objects.requireNonNull(vfs, "vfs");
+        Objects.requireNonNull(retries, "retries");
+        onDeviceRelease = () -> retries.execute(this::retry);
+        vfs.addDeviceReleaseListener(onDeviceRelease);
+    }
+
+    /** Tries the mounts that wait again: a block device they need may be free now. */
+    synchronized void retry() {
+        settle();
     }
 
     /**
@@ -239,6 +253,7 @@ final class VfsWhiteboard {
      * a kernel that is going away.
      */
     synchronized void close() {
+        vfs.removeDeviceReleaseListener(onDeviceRelease);
         for (String pid : new ArrayList<>(wanted.keySet())) {
             unmount(pid);
         }

@@ -27,10 +27,12 @@ import org.vfsgi.vfs.SuperBlock;
 class VfsWhiteboardTest {
     private final SimulatedRam ram = new SimulatedRam("ram0", 0, 512);
     private final Vfs vfs = new Kernel(KernelConfig.defaults(), ram).vfs();
-    private final VfsWhiteboard wb = new VfsWhiteboard(vfs);
+    /** Retries the whiteboard handed off, run when the test says. */
+    private final List<Runnable> retries = new ArrayList<>();
+    private final VfsWhiteboard wb = new VfsWhiteboard(vfs, retries::add);
 
     /** A memory file system of another name, as a file-system bundle would publish one; counts its mounts. */
-    private final class MemFs implements FileSystemType {
+    private class MemFs implements FileSystemType {
         final String name;
         final Tmpfs inner = new Tmpfs(ram);
         int mounts;
@@ -54,6 +56,49 @@ class VfsWhiteboardTest {
         public String toString() {
             return "MemFs[" + name + "@" + Integer.toHexString(System.identityHashCode(this)) + "]";
         }
+    }
+
+    /** The same, claiming to live on a block device ({@code FS_REQUIRES_DEV}), as ext4 does. */
+    private final class DiskFs extends MemFs {
+        DiskFs() {
+            super("diskfs");
+        }
+
+        @Override
+        public boolean requiresDevice() {
+            return true;
+        }
+    }
+
+    @Test
+    void aSwappedInTypeWaitsForTheDeviceUntilTheOldSuperblocksLastFileCloses() {
+        DiskFs first = new DiskFs();
+        wb.addType(first);
+        vfs.mkdir("/d", 0755);
+        wb.configure("org.vfsgi.mm.mount~d", Map.of("source", "disk7", "target", "/d", "type", "diskfs"));
+        org.vfsgi.vfs.VfsFile open = vfs.open("/d/f", org.vfsgi.vfs.Fcntl.O_CREAT | org.vfsgi.vfs.Fcntl.O_RDWR, 0600);
+        // The implementation is swapped while a file of its mount is open: the old superblock
+        // lives on, detached, and may still write disk7.
+        DiskFs replacement = new DiskFs();
+        wb.removeType(first);
+        wb.addType(replacement);
+        assertEquals(0, replacement.mounts, "the device is held: the new implementation is not even asked");
+        String status = wb.status().get("org.vfsgi.mm.mount~d");
+        assertTrue(status.contains("failed (") && status.contains("block device disk7 is still held by a detached"
+                + " diskfs superblock (1 open file(s) of its old mount /d)"), status);
+        assertTrue(retries.isEmpty());
+        vfs.close(open);
+        assertEquals(1, retries.size(), "the release handed a retry off, not run on the closing thread");
+        retries.remove(0).run();
+        assertEquals(1, replacement.mounts);
+        assertEquals("disk7 on /d type diskfs: mounted", wb.status().get("org.vfsgi.mm.mount~d"));
+        wb.close();
+        vfs.mkdir("/e", 0755);
+        vfs.mount("disk8", "/e", "tmpfs", "");
+        org.vfsgi.vfs.VfsFile other = vfs.open("/e/g", org.vfsgi.vfs.Fcntl.O_CREAT | org.vfsgi.vfs.Fcntl.O_RDWR, 0600);
+        vfs.umount("/e", true);
+        vfs.close(other);
+        assertTrue(retries.isEmpty(), "a closed whiteboard hears nothing more, and tmpfs holds no device");
     }
 
     private List<String> mountLines() {
