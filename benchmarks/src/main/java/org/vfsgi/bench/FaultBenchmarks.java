@@ -53,9 +53,20 @@ public class FaultBenchmarks {
         void bootFile() {
         }
 
-        /** Maps the batch's fresh pages. */
+        /**
+         * Maps the batch's fresh pages, into an address space the previous batch left empty. The
+         * one {@code @Setup} of the batch: JMH's generated code calls an annotated method once
+         * for each class of the hierarchy that declares it annotated, so a subclass overriding it
+         * would have it called twice per invocation (and leak a mapping each time). Subclasses implement {@link #mapBatch()}.
+         */
         @Setup(Level.Invocation)
-        public abstract void prepare();
+        public final void prepare() {
+            sys.check(p.mm().mapCount() == 0, "an empty address space before the batch");
+            mapBatch();
+        }
+
+        /** Maps the batch's pages at {@link #addr}. */
+        abstract void mapBatch();
 
         /** Every touched page must now be present in the page table; then the mapping goes. */
         @TearDown(Level.Invocation)
@@ -70,8 +81,7 @@ public class FaultBenchmarks {
     @State(Scope.Thread)
     public static class AnonBatch extends Batch {
         @Override
-        @Setup(Level.Invocation)
-        public void prepare() {
+        void mapBatch() {
             addr = p.mmap(0, LEN, BenchSystem.RW, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, null, 0);
         }
     }
@@ -86,8 +96,7 @@ public class FaultBenchmarks {
         }
 
         @Override
-        @Setup(Level.Invocation)
-        public void prepare() {
+        void mapBatch() {
             addr = p.mmap(0, LEN, Mman.PROT_READ, Mman.MAP_PRIVATE, file, 0);
         }
     }
@@ -101,8 +110,7 @@ public class FaultBenchmarks {
         }
 
         @Override
-        @Setup(Level.Invocation)
-        public void prepare() {
+        void mapBatch() {
             // Empty the file so each write fault allocates its page-cache page.
             sys.kernel().vfs().ftruncate(file, 0);
             sys.kernel().vfs().ftruncate(file, LEN);

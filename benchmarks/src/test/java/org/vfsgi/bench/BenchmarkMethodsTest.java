@@ -126,6 +126,16 @@ class BenchmarkMethodsTest {
     }
 
     @Test
+    void faultBatchRefusesToStartOverALeftoverMapping() {
+        FaultBenchmarks.AnonBatch anon = new FaultBenchmarks.AnonBatch();
+        anon.boot();
+        anon.prepare();
+        IllegalStateException e = assertThrows(IllegalStateException.class, anon::prepare);
+        assertTrue(e.getMessage().contains("an empty address space before the batch"), e.getMessage());
+        assertEquals(1, anon.p.mm().mapCount(), "the second setup mapped nothing");
+    }
+
+    @Test
     void faultCheckFailsWhenNoPageWasTouched() {
         FaultBenchmarks.AnonBatch anon = new FaultBenchmarks.AnonBatch();
         anon.boot();

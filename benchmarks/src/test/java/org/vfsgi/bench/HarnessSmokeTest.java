@@ -33,6 +33,19 @@ class HarnessSmokeTest {
     }
 
     @Test
+    void faultBatchesRunThroughJmh() throws Exception {
+        // The batch's setup checks it starts from an empty address space: a setup JMH called twice fails.
+        Collection<RunResult> results = new Runner(new OptionsBuilder()
+                .include(FaultBenchmarks.class.getName() + ".fault_anon_write")
+                .forks(0).warmupIterations(0).measurementIterations(1)
+                .measurementTime(TimeValue.milliseconds(50))
+                .shouldFailOnError(true).verbosity(VerboseMode.SILENT)
+                .build()).run();
+        assertEquals(1, results.size());
+        assertTrue(results.iterator().next().getAggregatedResult().getPrimaryResult().getScore() > 0);
+    }
+
+    @Test
     void heapPerVmaIsMeasured() {
         double bytes = HeapPerVma.bytesPerVma(20_000);
         // A VMA object alone is over 64 bytes; anything near 0 or in the kilobytes is a broken measurement.
