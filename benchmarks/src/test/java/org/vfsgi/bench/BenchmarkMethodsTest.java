@@ -1,11 +1,16 @@
 package org.vfsgi.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.openjdk.jmh.infra.Blackhole;
 import org.vfsgi.mm.Mman;
 import org.vfsgi.mm.VmArea;
@@ -123,6 +128,102 @@ class BenchmarkMethodsTest {
         shared.prepare();
         assertEquals(0, shared.p.mm().pageTable().forEachPresent(shared.addr,
                 shared.addr + FaultBenchmarks.PAGES * BenchSystem.PG, (a, pte) -> { }));
+    }
+
+    @Test
+    void faultBatchRefusesToStartOverALeftoverMapping() {
+        FaultBenchmarks.AnonBatch anon = new FaultBenchmarks.AnonBatch();
+        anon.boot();
+        anon.prepare();
+        IllegalStateException e = assertThrows(IllegalStateException.class, anon::prepare);
+        assertTrue(e.getMessage().contains("an empty address space before the batch"), e.getMessage());
+        assertEquals(1, anon.p.mm().mapCount(), "the second setup mapped nothing");
+    }
+
+    @Test
+    void blockdevBatchesReadEveryPageFromTheDevice() {
+        FaultBenchmarks b = new FaultBenchmarks();
+        FaultBenchmarks.BlockdevBatch seq = new FaultBenchmarks.BlockdevBatch();
+        seq.boot();
+        Path dir = seq.disk.dir();
+        long len = FaultBenchmarks.BLOCKDEV_PAGES * BenchSystem.PG;
+        try {
+            long before = seq.disk.sectorsRead();
+            seq.prepare();
+            assertEquals(0, seq.disk.pageCache().pageCount(), "the batch starts from an evicted page cache");
+            b.fault_file_read_blockdev(seq, BH);
+            assertEquals(Ext4Image.FILL_BYTE, seq.p.readMemory(seq.addr + 4095 * BenchSystem.PG, 1)[0],
+                    "the file's bytes, from the ext4 image");
+            assertEquals(FaultBenchmarks.BLOCKDEV_PAGES, seq.disk.pageCache().pageCount());
+            long sectors = seq.disk.sectorsRead() - before;
+            assertTrue(sectors >= FaultBenchmarks.BLOCKDEV_PAGES * 8L, sectors + " sectors read");
+            seq.verify();
+            assertEquals(0, seq.p.mm().mapCount());
+            // The next batch starts from an evicted cache again.
+            seq.prepare();
+            assertEquals(0, seq.disk.pageCache().pageCount());
+            seq.p.munmap(seq.addr, len);
+        } finally {
+            seq.shutdown();
+        }
+        assertFalse(Files.exists(dir), "the image's temporary folder is removed");
+        assertTrue(seq.sys.kernel().vfs().mounts().stream().noneMatch(m -> m.type().equals("ext4")),
+                "unmounted: " + seq.sys.kernel().vfs().mounts());
+
+        FaultBenchmarks.BlockdevRandomBatch random = new FaultBenchmarks.BlockdevRandomBatch();
+        random.boot();
+        try {
+            random.prepare();
+            b.fault_file_read_blockdev_random(random, BH);
+            assertEquals(1, random.disk.pageCache().readaheadWindow(), "no readahead: one device read per fault");
+            assertEquals(FaultBenchmarks.BLOCKDEV_RANDOM_PAGES, random.disk.pageCache().pageCount());
+            random.verify();
+        } finally {
+            random.shutdown();
+        }
+    }
+
+    @Test
+    void blockdevChecksFailWhenTheRowIsNotWhatItClaims() {
+        FaultBenchmarks.BlockdevRandomBatch s = new FaultBenchmarks.BlockdevRandomBatch();
+        s.boot();
+        long len = FaultBenchmarks.BLOCKDEV_RANDOM_PAGES * BenchSystem.PG;
+        try {
+            // Nothing touched: no fault, nothing read from the device.
+            s.prepare();
+            IllegalStateException e = assertThrows(IllegalStateException.class, s::verify);
+            assertTrue(e.getMessage().contains("fault per page"), e.getMessage());
+            s.p.munmap(s.addr, len);
+
+            // A page another process still maps cannot be evicted: the batch would not read it from the device.
+            org.vfsgi.mm.core.Process other = s.sys.kernel().spawn();
+            long held = other.mmap(0, BenchSystem.PG, Mman.PROT_READ, Mman.MAP_SHARED, s.file, 0);
+            other.readMemory(held, 1);
+            e = assertThrows(IllegalStateException.class, s::prepare);
+            assertTrue(e.getMessage().contains("left 1 of 2048 pages cached"), e.getMessage());
+            assertEquals(0, s.p.mm().mapCount(), "nothing mapped by the refused batch");
+            other.munmap(held, BenchSystem.PG);
+
+            // Touched in ascending order, readahead reads ahead: not the one read per fault the row claims.
+            s.prepare();
+            for (int i = 0; i < FaultBenchmarks.BLOCKDEV_RANDOM_PAGES; i++) {
+                s.p.readMemory(s.addr + i * BenchSystem.PG, 1);
+            }
+            e = assertThrows(IllegalStateException.class, s::verify);
+            assertTrue(e.getMessage().contains("readahead window of 1 pages"), e.getMessage());
+            s.p.munmap(s.addr, len);
+        } finally {
+            s.shutdown();
+        }
+    }
+
+    @Test
+    void missingMke2fsIsSaidClearly(@TempDir Path empty) {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Ext4Image.create(new BenchSystem(1000), "nope", 16, List.of(empty)));
+        assertTrue(e.getMessage().startsWith("mke2fs (e2fsprogs >= 1.47) is not installed"), e.getMessage());
+        assertTrue(e.getMessage().contains("apt-get install e2fsprogs") && e.getMessage().contains(empty.toString()),
+                e.getMessage());
     }
 
     @Test

@@ -14,7 +14,8 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
  * The harness itself, briefly: JMH finds the generated benchmarks and runs one through its
- * state lifecycle, and the heap measurement returns a figure. Judges no timing.
+ * state lifecycle, the block-device fault rows run once each (mke2fs image, ext4 mount, an evicted
+ * batch), and the heap measurement returns a figure. Judges no timing.
  */
 class HarnessSmokeTest {
     @Test
@@ -30,6 +31,23 @@ class HarnessSmokeTest {
         RunResult r = results.iterator().next();
         assertEquals("1000", r.getParams().getParam("n"));
         assertTrue(r.getAggregatedResult().getPrimaryResult().getScore() > 0);
+    }
+
+    @Test
+    void faultBatchesRunThroughJmh() throws Exception {
+        // A batch's setup checks it starts from an empty address space, so a setup JMH called twice
+        // fails; the block-device rows build an ext4 image with mke2fs, mount it and run at least one
+        // evicted batch each.
+        Collection<RunResult> results = new Runner(new OptionsBuilder()
+                .include(FaultBenchmarks.class.getName() + ".(fault_anon_write|fault_file_read_blockdev.*)")
+                .forks(0).warmupIterations(0).measurementIterations(1)
+                .measurementTime(TimeValue.milliseconds(50))
+                .shouldFailOnError(true).verbosity(VerboseMode.SILENT)
+                .build()).run();
+        assertEquals(3, results.size());
+        for (RunResult r : results) {
+            assertTrue(r.getAggregatedResult().getPrimaryResult().getScore() > 0, r.getParams().getBenchmark());
+        }
     }
 
     @Test
