@@ -29,7 +29,7 @@ public final class ResultTable {
     /** What the model's block-device rows do differently from vmabench's, said in their notes. */
     static final String BLOCKDEV_NOTE = "vfsgi: mke2fs image on a platform-hw file block device (a device read is a "
             + "pread of the image, which the host caches), page cache evicted per batch, readahead up to 32 pages, "
-            + "no fault-around (the host maps up to 16 cached pages per fault)";
+            + "fault-around of 16 cached pages per read fault as the host's";
     static final String BLOCKDEV_RANDOM_NOTE = "vfsgi: as fault_file_read_blockdev, but no madvise(MADV_RANDOM) in the "
             + "model: pages touched in descending order, which shrinks its readahead to one page, so each fault "
             + "reads its own page as MADV_RANDOM makes the host do";
