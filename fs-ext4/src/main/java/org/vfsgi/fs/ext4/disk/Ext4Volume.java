@@ -65,6 +65,14 @@ public final class Ext4Volume implements AutoCloseable {
      * {@link #evict}, and a file being truncated for the length of the truncate.
      */
     private final List<Long> orphans = new ArrayList<>();
+    /**
+     * How the orphan list changed in memory since it was last written: the operation that changed it
+     * writes it (and everything else dirty) when it ends, a consistent point to be caught by a crash.
+     */
+    private int listWrite = LIST_WRITTEN;
+    private static final int LIST_WRITTEN = 0;
+    private static final int LIST_ADDED = 1;
+    private static final int LIST_REMOVED = 2;
     /** {@code EXT4_FLAGS_SHUTDOWN}: every operation fails with EIO and nothing more reaches the device. */
     private boolean shutdown;
 
@@ -358,11 +366,7 @@ public final class Ext4Volume implements AutoCloseable {
         if (!orphans.contains(ino)) {
             return false;
         }
-        return writeOp(ino, () -> {
-            boolean freed = processOrphan(readInode(ino));
-            persist(true);
-            return freed;
-        });
+        return writeOp(ino, () -> processOrphan(readInode(ino)));
     }
 
     /** @return how many inodes are on the orphan list: unlinked ones kept for their users */
@@ -383,8 +387,7 @@ public final class Ext4Volume implements AutoCloseable {
 
     /**
      * {@code ext4_orphan_add}: puts r at the head of the on-disk list (its i_dtime names the old head,
-     * s_last_orphan names r) and writes everything to the device, the inode before the superblock, so
-     * that a crash from here on leaves a list the next mount can walk. Does nothing if r is on it.
+     * s_last_orphan names r), to be written by {@link #writeList()}. Does nothing if r is on it.
      */
     private void orphanAdd(InodeRec r) {
         if (orphans.contains(r.ino)) {
@@ -394,12 +397,24 @@ public final class Ext4Volume implements AutoCloseable {
         writeInode(r);
         sb.setLastOrphan(r.ino);
         orphans.add(0, r.ino);
-        persist(false);
+        listWrite |= LIST_ADDED;
+    }
+
+    /**
+     * Writes a changed orphan list to the device at once, with everything else dirty: an addition
+     * the inode before the superblock (which then never names an inode that does not point on), a
+     * removal the superblock first (which then never names an inode already freed).
+     */
+    private void writeList() {
+        if (listWrite != LIST_WRITTEN) {
+            persist(listWrite == LIST_REMOVED);
+        }
     }
 
     /**
      * {@code ext4_orphan_del}: unlinks r from the list, pointing its predecessor (the superblock or the
-     * inode before it) at r's successor, and clears r's i_dtime; the caller writes r.
+     * inode before it) at r's successor, and clears r's i_dtime; the caller writes r, and
+     * {@link #writeList()} the list.
      */
     private void orphanDel(InodeRec r) {
         int i = orphans.indexOf(r.ino);
@@ -416,6 +431,7 @@ public final class Ext4Volume implements AutoCloseable {
         }
         orphans.remove(i);
         r.setDtime(0);
+        listWrite |= LIST_REMOVED;
     }
 
     /**
@@ -437,12 +453,9 @@ public final class Ext4Volume implements AutoCloseable {
         return false;
     }
 
-    /**
-     * Writes every dirty block and the superblock and flushes the device. Adding to the orphan list
-     * writes the inode first (so the superblock never names an inode that does not point on);
-     * removing writes the superblock first (so it never names an inode already freed).
-     */
+    /** Writes every dirty block and the superblock (first too, if asked) and flushes the device. */
     private void persist(boolean superFirst) {
+        listWrite = LIST_WRITTEN;
         if (superFirst && cache.dirtyCount() > 0) {
             writeSuper();
         }
@@ -1422,7 +1435,11 @@ public final class Ext4Volume implements AutoCloseable {
     private <T> T writeOp(long ino, Op<T> op) {
         requireWritable();
         try {
-            return guard(op);
+            return guard(() -> {
+                T result = op.run();
+                writeList();
+                return result;
+            });
         } catch (RuntimeException e) {
             maps.clear(); // a failed operation may have left a cached map ahead of the disk
             throw e;
@@ -1650,11 +1667,10 @@ public final class Ext4Volume implements AutoCloseable {
                 boolean listed = orphans.contains(ino);
                 r.setSize(size);
                 orphanAdd(r);
+                writeList();
                 FileMap m = freeBlocksFrom(r, (size + bs - 1) / bs);
                 if (!listed) {
-                    orphanDel(r);
-                    writeInode(r);
-                    persist(true);
+                    orphanDel(r); // written with the rest when the truncate ends
                 }
                 if (size % bs != 0) {
                     long pblk = m.map(size / bs);

@@ -234,6 +234,29 @@ class OrphanListTest {
         assertArrayEquals(dataB, E2fsTools.cat(crashed, "/b"));
     }
 
+    @Test
+    void aRenameOverAnOpenFileWritesTheListWhenTheRenameIsWholeSoACrashRightAfterIsConsistent() throws Exception {
+        byte[] crash;
+        try (ImageDevice dev = new ImageDevice(pristine, false)) {
+            Ext4Volume v = Ext4Volume.mount(dev, false);
+            v.setDeferRelease(true);
+            v.rename(2, "b", 2, "a"); // a, still open, loses its only name
+            crash = Files.readAllBytes(pristine);
+            assertEquals(List.of(inoA), listOnDisk(crash));
+            v.unmount();
+        }
+        assertClean(pristine);
+        Path crashed = save("rename.img", crash);
+        logged.clear();
+        try (ImageDevice dev = new ImageDevice(crashed, false)) {
+            Ext4Volume.mount(dev, false).unmount();
+        }
+        assertTrue(logged.contains("ext4: img: orphan cleanup: 1 inodes deleted, 0 truncated"), logged.toString());
+        assertClean(crashed);
+        assertArrayEquals(dataB, E2fsTools.cat(crashed, "/a"));
+        assertEquals(dumpFree(pristine), dumpFree(crashed));
+    }
+
     private static String dumpFree(Path img) {
         StringBuilder sb = new StringBuilder();
         for (String line : E2fsTools.run("dumpe2fs", "-h", img.toString()).outText().split("\n")) {
@@ -281,6 +304,34 @@ class OrphanListTest {
         assertClean(crashed);
         assertArrayEquals(Arrays.copyOf(dataC, 5000), E2fsTools.cat(crashed, "/c"));
         assertEquals(dumpFree(done), dumpFree(crashed));
+    }
+
+    @Test
+    void withTheOrphanFileFeatureTheClassicListIsUsedAsTheKernelsFallbackIsAndTheFileIsLeftAlone() throws Exception {
+        Path img = tmp.resolve("of.img");
+        E2fsTools.mkfs(img, tmp.resolve("src"), 1024, 4L * 1024 * 1024, "-O", "orphan_file");
+        byte[] crash;
+        long b;
+        try (ImageDevice dev = new ImageDevice(img, false)) {
+            Ext4Volume v = Ext4Volume.mount(dev, false);
+            assertFalse(v.readOnly(), v.readOnlyReason());
+            v.setDeferRelease(true);
+            b = v.resolve("/b");
+            v.unlink(2, "b");
+            crash = Files.readAllBytes(img);
+            v.unmount();
+        }
+        assertClean(img);
+        assertEquals(List.of(b), listOnDisk(crash));
+        Path byFsck = save("of-fsck.img", crash);
+        E2fsTools.Result p = E2fsTools.run("e2fsck", "-fy", byFsck.toString());
+        assertTrue(p.outText().contains("Clearing orphaned inode " + b), p.outText());
+        Path ours = save("of-ours.img", crash);
+        try (ImageDevice dev = new ImageDevice(ours, false)) {
+            Ext4Volume.mount(dev, false).unmount();
+        }
+        assertClean(ours);
+        assertEquals(dumpFree(byFsck), dumpFree(ours));
     }
 
     /** An orphan list made by e2fsprogs itself: /a unlinked with no links, /c linked but with blocks past its size. */

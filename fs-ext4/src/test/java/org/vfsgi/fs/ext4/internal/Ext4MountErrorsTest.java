@@ -403,15 +403,19 @@ class Ext4MountErrorsTest {
         VfsFile f = fx.vfs.open("/mnt/file", Fcntl.O_RDWR, 0);
         Process p = fx.kernel.spawn();
         long addr = p.mmap(0, 6L * PAGE, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_SHARED, f, 0);
+        long ino = fx.vfs.stat("/mnt/file").attributes().ino();
         fx.vfs.close(f); // the mapping keeps the file
         fx.vfs.unlink("/mnt/file");
         expect(Errno.ENOENT, () -> fx.vfs.stat("/mnt/file"));
         assertEquals(1, sb().volume().orphanCount(), "kept while mapped");
+        assertTrue(E2fsTools.debugfs(image, "stats").matches("(?s).*First orphan inode:\\s+" + ino + "\n.*"),
+                "on the on-disk orphan list while mapped, so a crash now frees it at the next mount");
         assertArrayEquals(Arrays.copyOf(data, 3 * PAGE), p.readMemory(addr, 3 * PAGE));
         p.writeMemory(addr + PAGE, "still here".getBytes());
         p.msync(addr, 6L * PAGE, Mman.MS_SYNC);
         p.munmap(addr, 6L * PAGE);
         assertEquals(0, sb().volume().orphanCount(), "freed with its last user");
+        assertFalse(E2fsTools.debugfs(image, "stats").contains("First orphan inode"), "and off the list");
         fx.vfs.umount("/mnt", false);
         Ext4Fixture.fsckClean(image);
     }
