@@ -429,6 +429,70 @@ class OrphanListTest {
     }
 
     @Test
+    void randomListsOnAnImageWithoutChecksumsMountOrFailCleanlyWithinTime() throws Exception {
+        // without checksums every value reaches the list walk instead of stopping at a checksum
+        Path img = tmp.resolve("plain.img");
+        E2fsTools.mkfs(img, tmp.resolve("src"), 1024, 4L * 1024 * 1024, "-O", "^metadata_csum,^has_journal");
+        byte[] base = Files.readAllBytes(img);
+        Ext4Volume probe = Ext4Volume.mount(new MemDevice(base.clone(), true), true);
+        int bs = probe.blockSize();
+        long inodes = probe.inodesCount();
+        long[] dtimeAt = new long[40];
+        for (int ino = 1; ino < dtimeAt.length; ino++) {
+            long[] loc = probe.inodeLocation(ino);
+            dtimeAt[ino] = loc[0] * bs + loc[1] + 0x14;
+        }
+        probe.unmount();
+        Random rnd = new Random(77);
+        int mounted = 0;
+        int refused = 0;
+        for (int c = 0; c < 200; c++) {
+            byte[] bad = base.clone();
+            Le.put32(bad, 1024 + 0xE8, pick(rnd, inodes));
+            for (int k = 0; k < 1 + rnd.nextInt(6); k++) {
+                Le.put32(bad, (int) dtimeAt[1 + rnd.nextInt(dtimeAt.length - 1)], pick(rnd, inodes));
+            }
+            byte[] before = bad.clone();
+            MemDevice dev = new MemDevice(bad, false);
+            int caseNo = c;
+            String outcome = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+                try {
+                    Ext4Volume v = Ext4Volume.mount(dev, false);
+                    v.readAll(v.resolve("/c"));
+                    v.unmount();
+                    return "mounted";
+                } catch (Ext4Exception e) {
+                    assertTrue(e.errno().equals("EFSCORRUPTED") || e.errno().equals("EFSBADCRC"), e.getMessage());
+                    assertTrue(e.getMessage().contains("orphan list"), e.getMessage());
+                    assertEquals(0, dev.writes, "case " + caseNo + ": a refused mount wrote");
+                    assertArrayEquals(before, bad);
+                    return "refused";
+                }
+            }, () -> "case " + caseNo + " took too long");
+            if (outcome.equals("mounted")) {
+                mounted++;
+            } else {
+                refused++;
+            }
+        }
+        assertTrue(mounted > 0 && refused > 0, mounted + " mounted, " + refused + " refused");
+    }
+
+    /** A next-orphan value: the end, a small number (often a special or in-use inode), any in range, or garbage. */
+    private static long pick(Random rnd, long inodes) {
+        switch (rnd.nextInt(4)) {
+            case 0:
+                return 0;
+            case 1:
+                return rnd.nextInt(40);
+            case 2:
+                return 1 + (long) rnd.nextInt((int) inodes);
+            default:
+                return rnd.nextLong() & 0xFFFFFFFFL;
+        }
+    }
+
+    @Test
     void brokenListsFailAReadWriteMountCleanlyAndNeverHang() throws Exception {
         byte[] good = debugfsList();
         String a = "<" + inoA + ">";
