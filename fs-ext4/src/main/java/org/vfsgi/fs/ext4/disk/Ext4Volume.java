@@ -16,10 +16,15 @@ import org.vfsgi.hw.HwException;
  *
  * <p>{@link #mount} validates the superblock, the group descriptors and the root inode before it
  * writes anything; incompatible features it does not implement refuse the mount, read-only-compatible
- * features it cannot keep right when writing (and an unclean or orphan-carrying image) force a
- * read-only mount, named by {@link #readOnlyReason()}. A read-write mount marks the superblock
- * not-clean and counts the mount, as the kernel does; {@link #unmount()} writes every dirty block,
- * marks it clean again and adds to s_kbytes_written. The journal is never used.
+ * features it cannot keep right when writing (and an image marked with errors) force a read-only
+ * mount, named by {@link #readOnlyReason()}; an image not cleanly unmounted mounts with a warning, as
+ * the kernel's does. A read-write mount marks the superblock not-clean and counts the mount, as the
+ * kernel does; {@link #unmount()} writes every dirty block, marks it clean again and adds to
+ * s_kbytes_written. The journal is never used.
+ *
+ * <p>Inodes unlinked while in use, and files while a truncate shrinks them, are kept on the on-disk
+ * orphan list (s_last_orphan, chained through i_dtime), written to the device as it changes; a
+ * mount finds a non-empty list and finishes the work ({@code ext4_orphan_cleanup}).
  *
  * <p>Inodes are addressed by number. Every failure is an {@link Ext4Exception} naming the errno;
  * corrupted metadata fails the one operation that meets it ({@code EFSCORRUPTED}, or
@@ -54,8 +59,20 @@ public final class Ext4Volume implements AutoCloseable {
      * list while a file is open); off by default, when the last link frees the inode at once.
      */
     private boolean deferRelease;
-    /** Inodes with no links kept for their users until {@link #evict}, in memory only. */
-    private final java.util.Set<Long> orphans = new java.util.HashSet<>();
+    /**
+     * The on-disk orphan list in memory, head first ({@code s_orphan}): the head is s_last_orphan
+     * and each inode's i_dtime names the next. It holds inodes unlinked while in use until
+     * {@link #evict}, and a file being truncated for the length of the truncate.
+     */
+    private final List<Long> orphans = new ArrayList<>();
+    /**
+     * How the orphan list changed in memory since it was last written: the operation that changed it
+     * writes it (and everything else dirty) when it ends, a consistent point to be caught by a crash.
+     */
+    private int listWrite = LIST_WRITTEN;
+    private static final int LIST_WRITTEN = 0;
+    private static final int LIST_ADDED = 1;
+    private static final int LIST_REMOVED = 2;
     /** {@code EXT4_FLAGS_SHUTDOWN}: every operation fails with EIO and nothing more reaches the device. */
     private boolean shutdown;
 
@@ -97,22 +114,8 @@ public final class Ext4Volume implements AutoCloseable {
         if (devBytes < Superblock.OFFSET + Superblock.SIZE) {
             throw new Ext4Exception("EINVAL", "device of " + devBytes + " bytes is too small to hold an ext4 superblock");
         }
-        byte[] raw = new byte[Superblock.SIZE];
-        try {
-            dev.readSectors(Superblock.OFFSET / BlockDevice.SECTOR_SIZE, Superblock.SIZE / BlockDevice.SECTOR_SIZE,
-                    raw, 0);
-        } catch (HwException e) {
-            throw new Ext4Exception("EIO", "cannot read the superblock: " + e.getMessage(), e);
-        }
-        Superblock sb = new Superblock(raw);
+        Superblock sb = readSuperblock(dev);
         checkSuperblock(sb, devBytes);
-        int bs = 1024 << sb.logBlockSize();
-        int seed;
-        if (sb.hasIncompat(Superblock.INCOMPAT_CSUM_SEED)) {
-            seed = sb.checksumSeed();
-        } else {
-            seed = Crc.crc32c(~0, sb.uuid());
-        }
         List<String> roReasons = new ArrayList<>();
         if (readOnly) {
             roReasons.add("read-only requested");
@@ -120,29 +123,87 @@ public final class Ext4Volume implements AutoCloseable {
         if (dev.readOnly() && !readOnly) {
             roReasons.add("the device is read-only");
         }
+        List<String> unwritable = unwritableFeatures(sb);
+        roReasons.addAll(unwritable);
+        boolean errorFs = (sb.state() & Superblock.STATE_ERROR_FS) != 0;
+        if (errorFs) {
+            roReasons.add("the file system has errors; run e2fsck");
+        }
+        boolean ro = !roReasons.isEmpty();
+        Ext4Volume vol = open(dev, sb, ro, ro ? String.join("; ", roReasons) : null);
+        if (!readOnly && ro) {
+            LOG.log(System.Logger.Level.WARNING, "ext4 on {0}: mounted read-only: {1}", dev.name(), vol.readOnlyReason);
+        }
+        if (!ro && (sb.state() & Superblock.STATE_VALID_FS) == 0) {
+            // ext4_setup_super mounts an unchecked file system all the same, with this warning
+            LOG.log(System.Logger.Level.WARNING,
+                    "ext4 on {0}: mounting a file system that was not cleanly unmounted; running e2fsck is recommended",
+                    dev.name());
+        }
+        if (sb.lastOrphan() != 0) {
+            // ext4_orphan_cleanup's conditions: it runs on a read-only mount too, unless it cannot write
+            String skip = dev.readOnly() ? "write access unavailable"
+                    : !unwritable.isEmpty() ? String.join("; ", unwritable)
+                    : errorFs ? "the file system has errors" : null;
+            if (skip != null) {
+                LOG.log(System.Logger.Level.INFO, "ext4: {0}: skipping orphan cleanup: {1}", dev.name(), skip);
+            } else {
+                vol = vol.orphanCleanup(ro);
+            }
+        }
+        if (!ro) {
+            vol.cache.setReadOnly(false);
+            sb.setState(sb.state() & ~Superblock.STATE_VALID_FS);
+            sb.setMntCount(sb.mntCount() + 1);
+            sb.setMtime(Instant.now().getEpochSecond());
+            vol.persist(true); // with what an orphan cleanup changed, the superblock first
+        }
+        LOG.log(System.Logger.Level.DEBUG, "ext4 on {0}: mounted {1}, {2} blocks of {3} bytes, {4} groups",
+                dev.name(), ro ? "read-only" : "read-write", sb.blocksCount(), vol.bs, vol.groups.groupCount);
+        return vol;
+    }
+
+    private static Superblock readSuperblock(BlockDevice dev) {
+        byte[] raw = new byte[Superblock.SIZE];
+        try {
+            dev.readSectors(Superblock.OFFSET / BlockDevice.SECTOR_SIZE, Superblock.SIZE / BlockDevice.SECTOR_SIZE,
+                    raw, 0);
+        } catch (HwException e) {
+            throw new Ext4Exception("EIO", "cannot read the superblock: " + e.getMessage(), e);
+        }
+        return new Superblock(raw);
+    }
+
+    /** @return why this engine cannot write the file system (features it cannot keep right), empty if it can */
+    private static List<String> unwritableFeatures(Superblock sb) {
+        List<String> out = new ArrayList<>();
         int roUnsupported = sb.featureRoCompat() & ~Superblock.RO_COMPAT_WRITABLE;
         if (roUnsupported != 0) {
-            roReasons.add("read-only-compatible features not supported for writing: "
+            out.add("read-only-compatible features not supported for writing: "
                     + String.join(", ", Superblock.roCompatNames(roUnsupported)));
         }
         if (sb.hasCompat(Superblock.COMPAT_SPARSE_SUPER2)) {
-            roReasons.add("sparse_super2 not supported for writing");
+            out.add("sparse_super2 not supported for writing");
         }
         if (!sb.hasIncompat(Superblock.INCOMPAT_EXTENTS)) {
-            roReasons.add("writing needs the extent feature");
+            out.add("writing needs the extent feature");
         }
-        if ((sb.state() & Superblock.STATE_VALID_FS) == 0 || (sb.state() & Superblock.STATE_ERROR_FS) != 0) {
-            roReasons.add("the file system was not cleanly unmounted or has errors; run e2fsck");
+        return out;
+    }
+
+    /** Builds the volume over a checked superblock: group descriptors validated, root inode checked; writes nothing. */
+    private static Ext4Volume open(BlockDevice dev, Superblock sb, boolean ro, String roReason) {
+        int bs = 1024 << sb.logBlockSize();
+        int seed;
+        if (sb.hasIncompat(Superblock.INCOMPAT_CSUM_SEED)) {
+            seed = sb.checksumSeed();
+        } else {
+            seed = Crc.crc32c(~0, sb.uuid());
         }
-        if (sb.lastOrphan() != 0) {
-            roReasons.add("the orphan list is not empty; run e2fsck");
-        }
-        boolean ro = !roReasons.isEmpty();
-        long blocks = sb.blocksCount();
-        BlockCache cache = new BlockCache(dev, bs, blocks, true);
+        BlockCache cache = new BlockCache(dev, bs, sb.blocksCount(), true);
         Groups groups = new Groups(sb, cache, seed);
         groups.validate();
-        Ext4Volume vol = new Ext4Volume(dev, sb, cache, groups, seed, ro, ro ? String.join("; ", roReasons) : null);
+        Ext4Volume vol = new Ext4Volume(dev, sb, cache, groups, seed, ro, roReason);
         Ext4Inode root = vol.inode(ROOT_INO);
         if (!root.isDirectory() || root.linksCount() == 0) {
             throw Ext4Exception.corrupted("the root inode is not a live directory (mode 0"
@@ -151,19 +212,6 @@ public final class Ext4Volume implements AutoCloseable {
         // the kernel trusts the group descriptors' free counts over the superblock's
         sb.setFreeBlocksCount(groups.totalFreeBlocks());
         sb.setFreeInodesCount(groups.totalFreeInodes());
-        if (!readOnly && ro) {
-            LOG.log(System.Logger.Level.WARNING, "ext4 on {0}: mounted read-only: {1}", dev.name(), vol.readOnlyReason);
-        }
-        if (!ro) {
-            cache.setReadOnly(false);
-            sb.setState(sb.state() & ~Superblock.STATE_VALID_FS);
-            sb.setMntCount(sb.mntCount() + 1);
-            sb.setMtime(Instant.now().getEpochSecond());
-            vol.writeSuper();
-            cache.flushDevice();
-        }
-        LOG.log(System.Logger.Level.DEBUG, "ext4 on {0}: mounted {1}, {2} blocks of {3} bytes, {4} groups",
-                dev.name(), ro ? "read-only" : "read-write", blocks, bs, groups.groupCount);
         return vol;
     }
 
@@ -256,9 +304,7 @@ public final class Ext4Volume implements AutoCloseable {
         if (readOnly) {
             return;
         }
-        cache.flushDirty();
-        writeSuper();
-        cache.flushDevice();
+        persist(false);
     }
 
     /**
@@ -308,8 +354,9 @@ public final class Ext4Volume implements AutoCloseable {
     }
 
     /**
-     * Frees an inode whose last link went while {@link #setDeferRelease deferred} ({@code evict_inode});
-     * does nothing for an inode that still has links or was never kept.
+     * Frees an inode whose last link went while {@link #setDeferRelease deferred} ({@code evict_inode}):
+     * takes it off the on-disk orphan list, frees its blocks and the inode, and writes that to the
+     * device at once; does nothing for an inode that still has links or was never kept.
      *
      * @param ino the inode number
      * @return whether the inode was freed
@@ -319,30 +366,180 @@ public final class Ext4Volume implements AutoCloseable {
         if (!orphans.contains(ino)) {
             return false;
         }
-        return writeOp(ino, () -> {
-            InodeRec r = readInode(ino);
-            orphans.remove(ino);
-            if (r.links() == 0 && r.mode() != 0) {
-                release(r);
-                return true;
-            }
-            return false;
-        });
+        return writeOp(ino, () -> processOrphan(readInode(ino)));
     }
 
-    /** @return how many unlinked inodes are kept for their users */
+    /** @return how many inodes are on the orphan list: unlinked ones kept for their users */
     public synchronized int orphanCount() {
         return orphans.size();
     }
 
+    /** At unmount nobody uses an unlinked inode any more: free every one still kept. */
     private void releaseOrphans() {
-        for (Long ino : List.copyOf(orphans)) {
-            InodeRec r = readInode(ino);
-            if (r.links() == 0 && r.mode() != 0) {
-                release(r);
-            }
+        if (orphans.isEmpty()) {
+            return;
         }
-        orphans.clear();
+        while (!orphans.isEmpty()) {
+            processOrphan(readInode(orphans.get(0)));
+        }
+        persist(true);
+    }
+
+    /**
+     * {@code ext4_orphan_add}: puts r at the head of the on-disk list (its i_dtime names the old head,
+     * s_last_orphan names r), to be written by {@link #writeList()}. Does nothing if r is on it.
+     */
+    private void orphanAdd(InodeRec r) {
+        if (orphans.contains(r.ino)) {
+            return;
+        }
+        r.setDtime(sb.lastOrphan());
+        writeInode(r);
+        sb.setLastOrphan(r.ino);
+        orphans.add(0, r.ino);
+        listWrite |= LIST_ADDED;
+    }
+
+    /**
+     * Writes a changed orphan list to the device at once, with everything else dirty: an addition
+     * the inode before the superblock (which then never names an inode that does not point on), a
+     * removal the superblock first (which then never names an inode already freed).
+     */
+    private void writeList() {
+        if (listWrite != LIST_WRITTEN) {
+            persist(listWrite == LIST_REMOVED);
+        }
+    }
+
+    /**
+     * {@code ext4_orphan_del}: unlinks r from the list, pointing its predecessor (the superblock or the
+     * inode before it) at r's successor, and clears r's i_dtime; the caller writes r, and
+     * {@link #writeList()} the list.
+     */
+    private void orphanDel(InodeRec r) {
+        int i = orphans.indexOf(r.ino);
+        if (i < 0) {
+            return;
+        }
+        long next = r.dtime();
+        if (i == 0) {
+            sb.setLastOrphan(next);
+        } else {
+            InodeRec prev = readInode(orphans.get(i - 1));
+            prev.setDtime(next);
+            writeInode(prev);
+        }
+        orphans.remove(i);
+        r.setDtime(0);
+        listWrite |= LIST_REMOVED;
+    }
+
+    /**
+     * {@code ext4_process_orphan}: takes r off the list, then frees it if no link is left, else frees
+     * the blocks of a regular file past i_size (the rest of an interrupted truncate).
+     *
+     * @return whether the inode was freed
+     */
+    private boolean processOrphan(InodeRec r) {
+        orphanDel(r);
+        if (r.links() == 0) {
+            release(r);
+            return true;
+        }
+        if (r.type() == Ext4Inode.S_IFREG) {
+            freeBlocksFrom(r, (r.size() + bs - 1) / bs);
+        }
+        writeInode(r);
+        return false;
+    }
+
+    /** Writes every dirty block and the superblock (first too, if asked) and flushes the device. */
+    private void persist(boolean superFirst) {
+        listWrite = LIST_WRITTEN;
+        if (superFirst && cache.dirtyCount() > 0) {
+            writeSuper();
+        }
+        cache.flushDirty();
+        writeSuper();
+        cache.flushDevice();
+    }
+
+    /**
+     * {@code ext4_orphan_cleanup} at mount: walks the whole list first without writing (so a broken
+     * list changes nothing), then deletes the inodes with no links, truncates the others to i_size,
+     * empties the list and writes the result. It runs on a read-only mount too, as the kernel's does.
+     *
+     * @param ro whether the volume stays read-only afterwards
+     * @return the volume to use: this one, or for a read-only mount whose cleanup failed a fresh
+     *         one over the untouched device
+     * @throws Ext4Exception EFSCORRUPTED (or EFSBADCRC) naming what is wrong with the list, on a
+     *         read-write mount; nothing has been written then
+     */
+    private Ext4Volume orphanCleanup(boolean ro) {
+        long head = sb.lastOrphan();
+        int deleted = 0;
+        int truncated = 0;
+        try {
+            List<InodeRec> chain = guard(this::orphanChain);
+            cache.setReadOnly(false);
+            for (InodeRec r : chain) {
+                orphans.add(r.ino);
+            }
+            for (InodeRec r : chain) {
+                if (guard(() -> processOrphan(r))) {
+                    deleted++;
+                } else {
+                    truncated++;
+                }
+            }
+            if (ro) {
+                persist(true);
+                cache.setReadOnly(true);
+            }
+        } catch (Ext4Exception e) {
+            if (!ro) {
+                throw new Ext4Exception(e.errno(), "orphan list (s_last_orphan " + head + "): " + e.getMessage()
+                        + "; run e2fsck, or mount read-only, which leaves the list alone", e);
+            }
+            LOG.log(System.Logger.Level.WARNING, "ext4: {0}: orphan cleanup skipped, list left alone: {1}",
+                    dev.name(), e.getMessage());
+            return open(dev, readSuperblock(dev), true, readOnlyReason);
+        }
+        LOG.log(System.Logger.Level.INFO, "ext4: {0}: orphan cleanup{1}: {2} inodes deleted, {3} truncated",
+                dev.name(), ro ? " on a read-only file system" : "", deleted, truncated);
+        return this;
+    }
+
+    /**
+     * Reads the orphan list from s_last_orphan on, as {@code ext4_orphan_get} checks each entry: a
+     * number in [s_first_ino, s_inodes_count], in use in the inode bitmap, with a mode; never the
+     * same inode twice, which also bounds the walk by s_inodes_count.
+     */
+    private List<InodeRec> orphanChain() {
+        List<InodeRec> chain = new ArrayList<>();
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        long ino = sb.lastOrphan();
+        while (ino != 0) {
+            String where = chain.isEmpty() ? "s_last_orphan"
+                    : "the i_dtime of orphan inode " + chain.get(chain.size() - 1).ino;
+            if (ino < sb.firstIno() || ino > sb.inodesCount()) {
+                throw Ext4Exception.corrupted(where + " names inode " + ino + ", outside [" + sb.firstIno() + ", "
+                        + sb.inodesCount() + "]");
+            }
+            if (!seen.add(ino)) {
+                throw Ext4Exception.corrupted(where + " names inode " + ino + " again: the list loops");
+            }
+            if (!groups.inodeInUse(ino)) {
+                throw Ext4Exception.corrupted(where + " names inode " + ino + ", which the inode bitmap says is free");
+            }
+            InodeRec r = readInode(ino);
+            if (r.mode() == 0) {
+                throw Ext4Exception.corrupted(where + " names inode " + ino + ", which has no mode (deleted)");
+            }
+            chain.add(r);
+            ino = r.dtime();
+        }
+        return chain;
     }
 
     private void writeSuper() {
@@ -1238,7 +1435,11 @@ public final class Ext4Volume implements AutoCloseable {
     private <T> T writeOp(long ino, Op<T> op) {
         requireWritable();
         try {
-            return guard(op);
+            return guard(() -> {
+                T result = op.run();
+                writeList();
+                return result;
+            });
         } catch (RuntimeException e) {
             maps.clear(); // a failed operation may have left a cached map ahead of the disk
             throw e;
@@ -1461,11 +1662,15 @@ public final class Ext4Volume implements AutoCloseable {
             InodeRec r = regularFile(ino);
             long old = r.size();
             if (size < old) {
-                FileMap m = fileMap(r);
-                List<long[]> freed = m.truncate((size + bs - 1) / bs);
-                commitMap(r, m);
-                for (long[] f : freed) {
-                    groups.freeBlocks(f[0], f[1]);
+                // ext4_setattr: on the orphan list with its new i_size before a block goes, so that a
+                // crash half-way is finished by the next mount's orphan cleanup
+                boolean listed = orphans.contains(ino);
+                r.setSize(size);
+                orphanAdd(r);
+                writeList();
+                FileMap m = freeBlocksFrom(r, (size + bs - 1) / bs);
+                if (!listed) {
+                    orphanDel(r); // written with the rest when the truncate ends
                 }
                 if (size % bs != 0) {
                     long pblk = m.map(size / bs);
@@ -1757,6 +1962,10 @@ public final class Ext4Volume implements AutoCloseable {
             if (r.isDir()) {
                 throw new Ext4Exception("EPERM", "cannot hard-link directory inode " + ino);
             }
+            if (r.links() == 0) {
+                // vfs_link: an inode unlinked while open stays gone (it is on the orphan list)
+                throw new Ext4Exception("ENOENT", "inode " + ino + " has no links left");
+            }
             if (r.links() >= MAX_LINKS) {
                 throw new Ext4Exception("EMLINK", "inode " + ino + " has " + r.links() + " links");
             }
@@ -1866,11 +2075,10 @@ public final class Ext4Volume implements AutoCloseable {
 
     private void dropLink(InodeRec r) {
         if (r.links() <= 1 && deferRelease) {
-            // an open or mapped file outlives its last name: free it when its user evicts it
+            // an open or mapped file outlives its last name on the orphan list: freed when its user evicts it
             r.setLinks(0);
             touch(r, false);
-            writeInode(r);
-            orphans.add(r.ino);
+            orphanAdd(r);
         } else if (r.links() <= 1) {
             r.setLinks(0);
             release(r);
@@ -1879,6 +2087,17 @@ public final class Ext4Volume implements AutoCloseable {
             touch(r, false);
             writeInode(r);
         }
+    }
+
+    /** Frees r's data blocks from logical block {@code first} on and rewrites its extent tree and i_blocks. */
+    private FileMap freeBlocksFrom(InodeRec r, long first) {
+        FileMap m = fileMap(r);
+        List<long[]> freed = m.truncate(first);
+        commitMap(r, m);
+        for (long[] f : freed) {
+            groups.freeBlocks(f[0], f[1]);
+        }
+        return m;
     }
 
     /** Frees an inode with no links left: its blocks, its tree, its bitmap bit; sets i_dtime. */

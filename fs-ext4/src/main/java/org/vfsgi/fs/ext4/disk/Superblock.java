@@ -215,8 +215,13 @@ final class Superblock {
         return Le.u32(raw, 0xE0);
     }
 
+    /** s_last_orphan: the head of the on-disk orphan list, each inode's i_dtime naming the next (0 ends it). */
     long lastOrphan() {
         return Le.u32(raw, 0xE8);
+    }
+
+    void setLastOrphan(long ino) {
+        Le.put32(raw, 0xE8, ino);
     }
 
     int[] hashSeed() {

@@ -8,6 +8,8 @@ final class MemDevice implements BlockDevice {
     final byte[] data;
     private final boolean readOnly;
     int writes;
+    /** Runs at every flush: a test can copy the bytes there, as a crash right after the flush leaves them. */
+    Runnable onFlush = () -> { };
 
     MemDevice(byte[] data, boolean readOnly) {
         this.data = data;
@@ -62,5 +64,6 @@ final class MemDevice implements BlockDevice {
     @Override
     public void flush() {
         // memory is as durable as it gets here
+        onFlush.run();
     }
 }

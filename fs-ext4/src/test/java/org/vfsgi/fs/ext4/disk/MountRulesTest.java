@@ -85,11 +85,22 @@ class MountRulesTest {
     }
 
     @Test
-    void anUncleanImageMountsReadOnly() {
+    void anUncleanImageMountsReadWriteAsTheKernelsDoesButOneWithErrorsReadOnly() {
+        // s_state is the high half of the word at 0x38
         byte[] img = withSuper(0x38, 0, ~(Superblock.STATE_VALID_FS << 16));
         Ext4Volume v = Ext4Volume.mount(new MemDevice(img, false), false);
+        assertFalse(v.readOnly(), "ext4_setup_super only warns about an unchecked file system");
+        assertNull(v.readOnlyReason());
+        v.unmount();
+        assertEquals(Superblock.STATE_VALID_FS, new Superblock(Arrays.copyOfRange(img, 1024, 2048)).state());
+
+        img = withSuper(0x38, Superblock.STATE_ERROR_FS << 16, -1);
+        MemDevice dev = new MemDevice(img, false);
+        v = Ext4Volume.mount(dev, false);
         assertTrue(v.readOnly());
-        assertTrue(v.readOnlyReason().contains("e2fsck"), v.readOnlyReason());
+        assertTrue(v.readOnlyReason().contains("has errors; run e2fsck"), v.readOnlyReason());
+        v.unmount();
+        assertEquals(0, dev.writes);
     }
 
     @Test
