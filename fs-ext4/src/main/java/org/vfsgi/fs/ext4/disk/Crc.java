@@ -28,11 +28,54 @@ final class Crc {
     private Crc() {
     }
 
-    /** The kernel's {@code crc32c(seed, data, len)}: raw register update, no inversions. */
+    /** Below this many bytes the table loop beats setting up the JDK's accelerated CRC32C. */
+    private static final int ACCELERATE_FROM = 64;
+
+    /** Index of each table entry by its top byte, which is unique: undoes one zero-byte step. */
+    private static final int[] BY_TOP_BYTE = new int[256];
+
+    static {
+        for (int i = 0; i < 256; i++) {
+            BY_TOP_BYTE[CRC32C[i] >>> 24] = i;
+        }
+    }
+
+    /**
+     * The kernel's {@code crc32c(seed, data, len)}: raw register update, no inversions. Inode,
+     * block and bitmap checksums run on every metadata read, so long inputs go through
+     * {@link java.util.zip.CRC32C} (hardware-accelerated on x86 and arm64), which always starts
+     * from {@code 0xFFFFFFFF}: four forged bytes first move its register to {@code seed}.
+     */
     static int crc32c(int seed, byte[] b, int off, int len) {
+        if (len < ACCELERATE_FROM) {
+            return crc32cTable(seed, b, off, len);
+        }
+        int p = unshiftFourZeroBytes(seed) ^ 0xFFFFFFFF;
+        java.util.zip.CRC32C c = new java.util.zip.CRC32C();
+        c.update(new byte[] {(byte) p, (byte) (p >>> 8), (byte) (p >>> 16), (byte) (p >>> 24)});
+        c.update(b, off, len);
+        return ~(int) c.getValue();
+    }
+
+    /** The byte-at-a-time table loop, the reference the accelerated path must equal. */
+    static int crc32cTable(int seed, byte[] b, int off, int len) {
         int c = seed;
         for (int i = off, end = off + len; i < end; i++) {
             c = CRC32C[(c ^ b[i]) & 0xFF] ^ (c >>> 8);
+        }
+        return c;
+    }
+
+    /**
+     * The register {@code x} with {@code F(x) = target}, where {@code F} runs four zero bytes
+     * through the register. Four data bytes {@code d} from register {@code r} give
+     * {@code F(r ^ d)}, so {@code d = unshift(target) ^ r} lands the register on {@code target}.
+     */
+    private static int unshiftFourZeroBytes(int target) {
+        int c = target;
+        for (int k = 0; k < 4; k++) {
+            int i = BY_TOP_BYTE[c >>> 24];
+            c = ((c ^ CRC32C[i]) << 8) | i;
         }
         return c;
     }
