@@ -123,7 +123,7 @@ public class MmShellIT {
             exports.add(c.getAttributes().get("osgi.wiring.package") + ";" + c.getAttributes().get("version"));
         }
         exports.sort(null);
-        assertEquals(List.of("org.vfsgi.mm;1.4.0", "org.vfsgi.vfs;1.3.0"), exports);
+        assertEquals(List.of("org.vfsgi.mm;1.4.0", "org.vfsgi.vfs;1.4.0"), exports);
     }
 
     @Test

@@ -9,5 +9,5 @@
  * {@code file_operations} and {@code vm_area_desc} reference each other.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.3.0")
+@org.osgi.annotation.versioning.Version("1.4.0")
 package org.vfsgi.vfs;

@@ -176,6 +176,15 @@ public final class PageMemory {
             }
 
             @Override
+            public void readPages(long index, int count, byte[] buf) throws IOException {
+                try {
+                    aops.readPages(index, count, buf);
+                } catch (RuntimeException e) {
+                    throw broken("readahead", index, e);
+                }
+            }
+
+            @Override
             public void writePage(long index, byte[] buf, int len) throws IOException {
                 try {
                     aops.writePage(index, buf, len);

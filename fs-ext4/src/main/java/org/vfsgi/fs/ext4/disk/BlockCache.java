@@ -122,6 +122,29 @@ final class BlockCache {
         readRaw(blk, dst, off);
     }
 
+    /**
+     * Reads {@code count} physically consecutive data blocks with one device request when none
+     * of them has a cached copy (which must win), else block by block.
+     */
+    void readDataRun(long blk, int count, byte[] dst, int off, String what) {
+        check(blk, what);
+        check(blk + count - 1, what);
+        for (int k = 0; k < count; k++) {
+            if (dirty.containsKey(blk + k) || clean.containsKey(blk + k)) {
+                for (int j = 0; j < count; j++) {
+                    readData(blk + j, dst, off + j * blockSize, what);
+                }
+                return;
+            }
+        }
+        try {
+            dev.readSectors(blk * sectorsPerBlock, count * sectorsPerBlock, dst, off);
+        } catch (HwException e) {
+            throw new Ext4Exception("EIO", "cannot read blocks " + blk + ".." + (blk + count - 1) + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
     /** Writes a data block straight to the device. */
     void writeData(long blk, byte[] src, int off, String what) {
         check(blk, what);

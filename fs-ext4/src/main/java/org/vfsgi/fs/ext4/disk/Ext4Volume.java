@@ -887,6 +887,29 @@ public final class Ext4Volume implements AutoCloseable {
         return n == b.length ? b : java.util.Arrays.copyOf(b, n);
     }
 
+    /** Most blocks one data read asks the device for at once (1 MiB of 4 KiB blocks). */
+    private static final int MAX_READ_RUN = 256;
+
+    /**
+     * Reads {@code count} consecutive pages of a regular file ({@code ext4_readahead}): holes and
+     * the part past end of file read as zeros; runs of blocks that lie together on the device
+     * are read with one request each.
+     *
+     * @param ino a regular file
+     * @param index the first page
+     * @param count the number of pages
+     * @param buf {@code count * 4096} bytes
+     * @throws Ext4Exception as {@link #read}
+     */
+    public synchronized void readPages(long ino, long index, int count, byte[] buf) {
+        if (count < 1 || buf.length < count * 4096L || index < 0) {
+            throw new Ext4Exception("EINVAL", "readPages wants count >= 1 pages at a non-negative index, a buffer of"
+                    + " count pages");
+        }
+        int n = read(ino, index * 4096, buf, 0, count * 4096);
+        java.util.Arrays.fill(buf, n, count * 4096, (byte) 0);
+    }
+
     /**
      * Reads one 4096-byte page of a file, zero-filled past end of file (what a page-cache fill needs).
      *
@@ -946,7 +969,7 @@ public final class Ext4Volume implements AutoCloseable {
         }
         int n = (int) Math.min(len, size - pos);
         FileMap m = fileMap(r);
-        byte[] blk = new byte[bs];
+        byte[] blk = null;
         int done = 0;
         while (done < n) {
             long p = pos + done;
@@ -956,7 +979,20 @@ public final class Ext4Volume implements AutoCloseable {
             long pblk = lblk < 0x1_0000_0000L ? m.map(lblk) : 0;
             if (pblk == 0) {
                 java.util.Arrays.fill(buf, off + done, off + done + chunk, (byte) 0);
+            } else if (inBlk == 0 && chunk == bs) {
+                // Whole blocks: extend over the blocks that follow on the device too (one extent,
+                // usually), so a readahead window is one device request, as mpage_readahead's bio.
+                int run = 1;
+                long maxRun = Math.min((n - done) / bs, MAX_READ_RUN);
+                while (run < maxRun && lblk + run < 0x1_0000_0000L && m.map(lblk + run) == pblk + run) {
+                    run++;
+                }
+                cache.readDataRun(pblk, run, buf, off + done, "inode " + r.ino + "'s data");
+                chunk = run * bs;
             } else {
+                if (blk == null) {
+                    blk = new byte[bs];
+                }
                 cache.readData(pblk, blk, 0, "inode " + r.ino + "'s data");
                 System.arraycopy(blk, inBlk, buf, off + done, chunk);
             }

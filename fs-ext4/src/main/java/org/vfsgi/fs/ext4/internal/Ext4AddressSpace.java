@@ -33,6 +33,17 @@ final class Ext4AddressSpace implements AddressSpaceOperations {
         }
     }
 
+    /** {@code ext4_readahead}: a window of pages, each run of adjacent blocks in one device request. */
+    @Override
+    public void readPages(long index, int count, byte[] buf) throws IOException {
+        try {
+            sb.volume().readPages(ino, index, count, buf);
+        } catch (Ext4Exception | HwException e) {
+            throw new IOException("ext4 on " + sb.deviceName() + ": reading pages " + index + ".." + (index + count - 1)
+                    + " of inode " + ino + ": " + e.getMessage(), e);
+        }
+    }
+
     /**
      * {@code ext4_writepages} for one page: allocates the page's holes (their reservation ends)
      * and writes the bytes below end of file.

@@ -15,6 +15,10 @@ public final class ImageDevice implements BlockDevice, AutoCloseable {
     private final long size;
     private final String name;
     int writes;
+    /** readSectors calls: device requests, whatever their size. */
+    public int readRequests;
+    /** Sectors read. */
+    public long sectorsRead;
 
     ImageDevice(Path image, boolean readOnly) {
         this(image, readOnly, "img");
@@ -63,6 +67,8 @@ public final class ImageDevice implements BlockDevice, AutoCloseable {
 
     @Override
     public synchronized void readSectors(long sector, int count, byte[] dst, int off) {
+        readRequests++;
+        sectorsRead += count;
         if (sector < 0 || count < 0 || sector + count > sectorCount()) {
             throw new HwException("EINVAL", "sectors " + sector + "+" + count + " outside the device");
         }

@@ -179,6 +179,34 @@ class Ext4ReadMapTest {
     }
 
     @Test
+    void readaheadReadsEachWindowOfAContiguousFileWithOneDeviceRequest() throws IOException {
+        Path big = src.resolve("big.bin");
+        byte[] want = Files.readAllBytes(big);
+        org.vfsgi.fs.ext4.disk.ImageDevice dev = fx.attach("disk3", image, true);
+        fx.mount("disk3", "/bio", "ro");
+        Process p = fx.kernel.spawn();
+        VfsFile f = fx.vfs.open("/bio/big.bin", Fcntl.O_RDONLY, 0);
+        try {
+            int pages = 256;
+            assertTrue(want.length >= pages * Ext4Fixture.PAGE, "big.bin has " + want.length + " bytes");
+            long addr = p.mmap(0, pages * (long) Ext4Fixture.PAGE, Mman.PROT_READ, Mman.MAP_SHARED, f, 0);
+            int requests = dev.readRequests;
+            long sectors = dev.sectorsRead;
+            byte[] got = p.readMemory(addr, pages * Ext4Fixture.PAGE);
+            assertArrayEquals(java.util.Arrays.copyOf(want, got.length), got);
+            int used = dev.readRequests - requests;
+            // Windows of 4, 8, 16, then 32 pages: 11 windows for 256 pages, plus the extent
+            // blocks the first lookup may read; page by page it would take 256 requests.
+            assertTrue(used <= 16, used + " device requests for " + pages + " pages");
+            assertTrue(dev.sectorsRead - sectors >= pages * 8L, "every page came from the device");
+        } finally {
+            p.exit();
+            fx.vfs.close(f);
+            fx.vfs.umount("/bio", false);
+        }
+    }
+
+    @Test
     void directoriesSymlinksAndAttributesMatchTheSource() throws IOException {
         int dirs = 0;
         int links = 0;

@@ -93,6 +93,9 @@ public final class PageCache {
     private final ReentrantLock lock = new ReentrantLock();
     private final RadixLongArray pages = new RadixLongArray(1, 6);
     private final byte[] ioBuf = new byte[PAGE];
+    /** Readahead batches' buffer, {@link #RA_MAX_PAGES} pages once the first batch needs it. */
+    private byte[] batchBuf = new byte[0];
+    private static final byte[] ZERO_PAGE = new byte[PAGE];
     private volatile MkcleanHook mkcleanHook;
     private long dirtyPages;
 
@@ -264,15 +267,65 @@ public final class PageCache {
         }
     }
 
+    /**
+     * Reads the missing pages of {@code [index, index+n)}, each run of consecutive missing pages
+     * with one {@link PageIo#readPages} request (the kernel's {@code read_pages} of a readahead
+     * batch). Lock held.
+     */
     private int readRange(long index, long n) throws IOException {
         int read = 0;
-        for (long i = index; i < index + n && i <= MAX_INDEX; i++) {
-            if (pages.get(i) == 0) {
-                readIn(i);
-                read++;
+        long end = Math.min(index + n, MAX_INDEX + 1);
+        long i = index;
+        while (i < end) {
+            if (pages.get(i) != 0) {
+                i++;
+                continue;
             }
+            long run = i + 1;
+            while (run < end && run - i < RA_MAX_PAGES && pages.get(run) == 0) {
+                run++;
+            }
+            read += readInBatch(i, (int) (run - i));
+            i = run;
         }
         return read;
+    }
+
+    /** Reads {@code count} missing consecutive pages into new frames with one request; lock held. */
+    private int readInBatch(long index, int count) throws IOException {
+        if (count == 1) {
+            readIn(index);
+            return 1;
+        }
+        long[] pfns = new long[count];
+        int allocated = 0;
+        try {
+            for (; allocated < count; allocated++) {
+                pfns[allocated] = ram.allocate();
+                pages.set(index + allocated, pack(pfns[allocated], LOCKED)); // as readIn: locked under I/O
+            }
+            if (batchBuf.length < count * PAGE) {
+                batchBuf = new byte[RA_MAX_PAGES * PAGE];
+            }
+            Arrays.fill(batchBuf, 0, count * PAGE, (byte) 0);
+            io.readPages(index, count, batchBuf);
+            for (int k = 0; k < count; k++) {
+                // A new frame is already zero: only pages holding data are copied (and stored).
+                if (Arrays.mismatch(batchBuf, k * PAGE, (k + 1) * PAGE, ZERO_PAGE, 0, PAGE) >= 0) {
+                    ram.write(pfns[k], 0, batchBuf, k * PAGE, PAGE);
+                }
+            }
+        } catch (IOException | RuntimeException ex) {
+            for (int k = 0; k < allocated; k++) {
+                pages.set(index + k, 0);
+                ram.put(pfns[k]);
+            }
+            throw ex;
+        }
+        for (int k = 0; k < count; k++) {
+            pages.set(index + k, pack(pfns[k], UPTODATE));
+        }
+        return count;
     }
 
     /** @return the current on-demand readahead window, in pages */
@@ -306,22 +359,21 @@ public final class PageCache {
             raWindow = sequential ? Math.min(raWindow * 2, RA_MAX_PAGES) : Math.max(1, raWindow / 2);
         }
         raPrev = index;
-        long pfn = readIn(index);
         if (major != null) {
             major[0] = true;
         }
         long window = Math.max(1, Math.min(raWindow, eofPages - index));
         raNext = index + window;
-        long ahead = window - 1;
-        if (ahead > 0) {
+        if (window > 1) {
             try {
-                readRange(index + 1, ahead);
+                readRange(index, window); // the page asked for and the window after it, one request
             } catch (IOException ex) {
-                // A failed readahead page is not the page asked for; it is read again (and fails
-                // for real) when someone needs it.
+                // The window failed as a whole; the page asked for is read on its own below, so
+                // its own error (if any) is the one reported, and the rest waits for a reader.
             }
         }
-        return pfn;
+        e = pages.get(index);
+        return e != 0 ? pfnOf(e) : readIn(index);
     }
 
     /**

@@ -22,6 +22,30 @@ public interface PageIo {
     int readPage(long index, byte[] buf) throws IOException;
 
     /**
+     * Reads consecutive pages in one request ({@code readahead}); by default page by page.
+     *
+     * @param index the page index of the first page
+     * @param count the number of pages, at least 1
+     * @param buf {@code count} pages of bytes, all zero on entry; holes stay zero
+     * @throws IOException when a page cannot be read; the cache then keeps none of them
+     */
+    default void readPages(long index, int count, byte[] buf) throws IOException {
+        PageIo self = this;
+        // The API's page-by-page default is the one loop of readPage calls.
+        new org.vfsgi.vfs.AddressSpaceOperations() {
+            @Override
+            public int readPage(long i, byte[] page) throws IOException {
+                return self.readPage(i, page);
+            }
+
+            @Override
+            public void writePage(long i, byte[] page, int len) throws IOException {
+                self.writePage(i, page, len);
+            }
+        }.readPages(index, count, buf);
+    }
+
+    /**
      * Writes one page of the file back ({@code writepage}).
      *
      * @param index the page index in the file

@@ -32,6 +32,16 @@ final class PageIoAdapter implements PageIo {
     }
 
     @Override
+    public void readPages(long index, int count, byte[] buf) throws IOException {
+        try {
+            aops.readPages(index, count, buf);
+        } catch (IOException | RuntimeException e) {
+            throw new IOException("readahead of pages " + index + ".." + (index + count - 1) + " of " + what
+                    + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public void writePage(long index, byte[] buf, int len) throws IOException {
         try {
             aops.writePage(index, buf, len);

@@ -16,6 +16,8 @@ final class FakeFile implements PageIo {
     long size;
     /** Page indices read, in order. */
     final List<Long> reads = new ArrayList<>();
+    /** readPages requests as "first+count", in order (their pages also show in {@link #reads}). */
+    final List<String> batches = new ArrayList<>();
     /** Page indices written back, in order. */
     final List<Long> writes = new ArrayList<>();
     /** Lengths passed to writePage, in order. */
@@ -41,6 +43,12 @@ final class FakeFile implements PageIo {
 
     static byte pattern(long i) {
         return (byte) (i * 7 + i / PAGE);
+    }
+
+    @Override
+    public void readPages(long index, int count, byte[] buf) throws IOException {
+        batches.add(index + "+" + count);
+        PageIo.super.readPages(index, count, buf);
     }
 
     @Override

@@ -128,6 +128,39 @@ class PageCacheTest {
     }
 
     @Test
+    void eachReadaheadWindowIsOneReadPagesRequest() throws IOException {
+        FakeFile file = FakeFile.patterned(100L * P);
+        PageCache cache = new PageCache(ram, file);
+        byte[] page = new byte[P];
+        for (long i = 0; i < 100; i++) {
+            cache.read(i * P, page, 0, P, file.size);
+        }
+        assertEquals(List.of("0+4", "4+8", "12+16", "28+32", "60+32", "92+8"), file.batches);
+        // readahead(2) batches each run of missing pages, around the cached ones
+        FakeFile other = FakeFile.patterned(20L * P);
+        PageCache c2 = new PageCache(ram, other);
+        c2.findOrRead(3);
+        assertEquals(9, c2.readahead(0, 10));
+        assertEquals(List.of("0+3", "4+6"), other.batches);
+    }
+
+    @Test
+    void aFailedWindowCachesNothingAndThePageAskedForIsReadOnItsOwn() throws IOException {
+        FakeFile file = FakeFile.patterned(40L * P);
+        file.failReadIndex = 2;
+        PageCache cache = new PageCache(ram, file);
+        long used = ram.usedFrames();
+        byte[] b = new byte[1];
+        assertEquals(1, cache.read(0, b, 0, 1, file.size), "page 0 itself reads fine");
+        assertEquals(FakeFile.pattern(0), b[0]);
+        assertEquals(List.of("0+4"), file.batches);
+        assertEquals(1, cache.pageCount(), "the failed window left only the page read alone");
+        assertEquals(used + 1, ram.usedFrames(), "the window's other frames went back");
+        assertThrows(IOException.class, () -> cache.read(2L * P, b, 0, 1, file.size), "page 2's own error");
+        assertTrue(!cache.isUptodate(2));
+    }
+
+    @Test
     void randomMissesShrinkTheWindow() throws IOException {
         FakeFile file = FakeFile.patterned(1000L * P);
         PageCache cache = new PageCache(ram, file);
