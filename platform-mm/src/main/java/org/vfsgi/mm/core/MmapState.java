@@ -100,6 +100,11 @@ public final class MmapState {
         k.trace().emit(pid, addr, end, path(), step, outcome, detail);
     }
 
+    /** As {@link #ev(TraceStep, String, String)}, the detail formatted only if read. */
+    private void ev(TraceStep step, String outcome, TraceDetail detail) {
+        k.trace().emit(pid, addr, end, path(), step, outcome, detail);
+    }
+
     private int inject(InjectionPoint p) {
         return k.faultInjection().check(p);
     }
@@ -396,7 +401,7 @@ public final class MmapState {
             if (haveMmapPrepare && fop.mmapComplete() != null) {
                 callMmapCompleteHook();
             }
-            ev(TraceStep.MMAP, "ok", merged ? "merged into " + vma : "new " + vma);
+            ev(TraceStep.MMAP, "ok", TraceDetail.of(merged ? "merged into " : "new ", VmaText.of(vma), ""));
             return addr;
         } catch (MmException e) {
             if (!established) {
@@ -519,13 +524,27 @@ public final class MmapState {
         if (m != null) {
             vma = m;
             merged = true;
-            ev(TraceStep.MERGE, "merged", "new range merged into " + m + (vmg.removed > 0 ? ", absorbing its next" : "")
-                    + "; no new VMA, so the action and vm_ops->mapped do not run"
-                    + (haveMmapPrepare && fop.mmapComplete() != null ? "; mmap_complete receives the merged VMA" : ""));
+            ev(TraceStep.MERGE, "merged", TraceDetail.of("new range merged into ", VmaText.of(m),
+                    mergeNote(vmg.removed > 0, haveMmapPrepare && fop.mmapComplete() != null)));
         } else {
             ev(TraceStep.MERGE, "nomerge", "");
         }
     }
+
+    private static final String NO_ACTION = "; no new VMA, so the action and vm_ops->mapped do not run";
+    private static final String ABSORBED = ", absorbing its next";
+    private static final String COMPLETE_GETS_MERGED = "; mmap_complete receives the merged VMA";
+
+    /** The text after the merged VMA in the MERGE event: constants only, nothing built per call. */
+    private static String mergeNote(boolean absorbedNext, boolean completeGetsMerged) {
+        if (absorbedNext) {
+            return completeGetsMerged ? ABSORBED + NO_ACTION + COMPLETE_GETS_MERGED : ABSORBED + NO_ACTION;
+        }
+        return completeGetsMerged ? NO_ACTION + COMPLETE_GETS_MERGED : NO_ACTION;
+    }
+
+    private static final String HIDDEN = " (hidden from rmap until complete)";
+    private static final String SUBSTITUTED = " (vm_file substituted by mmap_prepare)";
 
     /** {@code __mmap_new_vma}: allocate, (legacy mmap), write-lock, insert, link into the reverse map. */
     private void mmapNewVma() {
@@ -573,8 +592,9 @@ public final class MmapState {
         }
         vma = v;
         allocatedNew = true;
-        ev(TraceStep.NEW_VMA, "ok", v + (hold ? " (hidden from rmap until complete)" : "")
-                + (fileDoesntNeedGet ? " (vm_file substituted by mmap_prepare)" : ""));
+        ev(TraceStep.NEW_VMA, "ok", TraceDetail.of("", VmaText.of(v), hold
+                ? (fileDoesntNeedGet ? HIDDEN + SUBSTITUTED : HIDDEN)
+                : (fileDoesntNeedGet ? SUBSTITUTED : "")));
     }
 
     /** {@code mmap_file}: the legacy hook on the allocated, not yet inserted VMA (contract 2.2). */
@@ -635,7 +655,7 @@ public final class MmapState {
         vma.startWrite();
         vma.flags = k.intern(vma.flags.set(VmaFlag.SOFTDIRTY));
         vma.pageProt = VmaOps.pageProtFor(vma);
-        ev(TraceStep.MMAP_COMPLETE, "ok", vma.toString());
+        ev(TraceStep.MMAP_COMPLETE, "ok", TraceDetail.of("", VmaText.of(vma), ""));
     }
 
     /**
@@ -678,7 +698,7 @@ public final class MmapState {
         completeCalled = true;
         Vma v = vma;
         MmapActions.Result res = MmapActions.callMmapComplete(k, fop, origFile, v, context, true,
-                merged ? "on the merged VMA " + v : v.toString());
+                TraceDetail.of(merged ? "on the merged VMA " : "", VmaText.of(v), ""));
         r = res.errno();
         if (r != 0) {
             unmapEstablished(res.detail());

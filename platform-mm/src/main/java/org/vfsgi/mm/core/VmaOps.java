@@ -20,6 +20,22 @@ final class VmaOps {
 
     static final long PAGE_MASK = ~(Mman.PAGE_SIZE - 1);
 
+    /** The SPLIT event's detail: where, and both pieces as they were right after the split. */
+    record SplitDetail(long addr, VmaText piece, VmaText kept) implements TraceDetail {
+        @Override
+        public String format() {
+            return "split at 0x" + Long.toHexString(addr) + ", new piece " + piece + ", kept " + kept;
+        }
+    }
+
+    /** The MERGE event's detail of {@code vma_modify}: the range and the VMA it merged into. */
+    record RangeMergedDetail(long start, long end, VmaText into) implements TraceDetail {
+        @Override
+        public String format() {
+            return "range [" + Long.toHexString(start) + "," + Long.toHexString(end) + ") merged into " + into;
+        }
+    }
+
     static long pageAlign(long len) {
         return (len + Mman.PAGE_SIZE - 1) & PAGE_MASK;
     }
@@ -93,7 +109,7 @@ final class VmaOps {
         nv.startWrite();
         mm.insertVma(nv);
         k.trace().emit(mm.ownerPid(), nv.start, nv.end, nv.path(), TraceStep.SPLIT, "ok",
-                "split at 0x" + Long.toHexString(addr) + ", new piece " + nv + ", kept " + vma);
+                new SplitDetail(addr, VmaText.of(nv), VmaText.of(vma)));
         return nv;
     }
 
@@ -218,7 +234,7 @@ final class VmaOps {
         }
         if (merged != null) {
             mm.kernel().trace().emit(mm.ownerPid(), merged.start, merged.end, merged.path(), TraceStep.MERGE, "merged",
-                    "range [" + Long.toHexString(start) + "," + Long.toHexString(end) + ") merged into " + merged);
+                    new RangeMergedDetail(start, end, VmaText.of(merged)));
             return merged;
         }
         if (vma.start < start) {
@@ -315,7 +331,8 @@ final class VmaOps {
         }
         applyFlags(mm, v, newFlags);
         mm.kernel().pageTables().changeProtection(mm, v, start, end, v.pageProt);
-        mm.kernel().trace().emit(mm.ownerPid(), start, end, v.path(), TraceStep.MPROTECT, "ok", "now " + v.flags);
+        mm.kernel().trace().emit(mm.ownerPid(), start, end, v.path(), TraceStep.MPROTECT, "ok",
+                TraceDetail.of("now ", v.flags));
     }
 
     /** {@code vm_flags_reset} + {@code vma_set_page_prot}: new flags (keeping the VMA's sticky ones), new protection. */
@@ -482,7 +499,7 @@ final class VmaOps {
         }
         if (merged != null) {
             mm.kernel().trace().emit(mm.ownerPid(), merged.start, merged.end, merged.path(), TraceStep.MERGE, "merged",
-                    "mremap copy merged into " + merged);
+                    TraceDetail.of("mremap copy merged into ", VmaText.of(merged), ""));
             return merged;
         }
         failIfInjected(mm, InjectionPoint.VMA_ALLOC, "copy_vma", "VMA allocation");
