@@ -161,8 +161,7 @@ public final class MmapState {
             throw err(Errno.ENOMEM, step, "map count " + mm.mapCount + " over its limit " + mm.maxMapCount());
         }
         int mapType = flags & Mman.MAP_TYPE;
-        VmaFlags vmFlags = VmaOps.calcVmProtBits(prot).setMask(calcVmFlagBits(flags))
-                .set(VmaFlag.MAYREAD, VmaFlag.MAYWRITE, VmaFlag.MAYEXEC);
+        VmaFlags vmFlags = VmaOps.calcVmProtBits(prot).setMask(calcVmFlagBits(flags)).setMask(VmaOps.MAY_RWX);
 
         addr = unmappedArea(mm, file, addr, alen, pgoff, flags);
         if ((flags & Mman.MAP_FIXED_NOREPLACE) != 0 && mm.tree().findIntersection(addr, addr + alen) != null) {
@@ -189,7 +188,7 @@ public final class MmapState {
                         throw err(Errno.EACCES, step, "shared writable mapping of " + file.path()
                                 + ", which is not open for writing");
                     }
-                    vmFlags = vmFlags.set(VmaFlag.SHARED, VmaFlag.MAYSHARE);
+                    vmFlags = vmFlags.setMask(VmaOps.SHARED_MAYSHARE);
                     if (!file.canWrite()) {
                         vmFlags = vmFlags.clear(VmaFlag.MAYWRITE, VmaFlag.SHARED);
                     }
@@ -209,7 +208,7 @@ public final class MmapState {
                         throw err(Errno.EINVAL, step, "MAP_GROWSDOWN on a shared anonymous mapping");
                     }
                     pgoff = 0;
-                    vmFlags = vmFlags.set(VmaFlag.SHARED, VmaFlag.MAYSHARE);
+                    vmFlags = vmFlags.setMask(VmaOps.SHARED_MAYSHARE);
                     break;
                 case Mman.MAP_PRIVATE:
                     pgoff = addr >>> Mman.PAGE_SHIFT;
@@ -219,7 +218,7 @@ public final class MmapState {
             }
         }
         if ((flags & Mman.MAP_NORESERVE) != 0) {
-            vmFlags = vmFlags.set(VmaFlag.NORESERVE);
+            vmFlags = vmFlags.setMask(VmaOps.NORESERVE);
         }
         if (file != null) {
             checkRmap(mm, file);
@@ -449,7 +448,7 @@ public final class MmapState {
             }
             charged = Math.max(need, 0);
             accountTransferred = true;
-            flags = flags.set(VmaFlag.ACCOUNT);
+            flags = flags.setMask(VmaOps.ACCOUNT);
         }
         ev(TraceStep.SETUP, "ok", replaced.isEmpty() ? "" : "replacing " + replaced.size() + " VMA(s)");
         if (!replaced.isEmpty()) {
@@ -461,7 +460,7 @@ public final class MmapState {
 
     /** {@code accountable_mapping}: private writable memory that reserves swap. */
     private boolean isAccountable() {
-        return flags.test(VmaFlag.WRITE) && !flags.testAny(VmaFlag.NORESERVE, VmaFlag.SHARED, VmaFlag.HUGETLB);
+        return flags.test(VmaFlag.WRITE) && !flags.testAnyMask(VmaOps.NOT_ACCOUNTABLE);
     }
 
     /**
@@ -653,7 +652,7 @@ public final class MmapState {
         charged = 0; // now owned by the VMA's ACCOUNT flag
         mm.totalVm += pglen;
         vma.startWrite();
-        vma.flags = k.intern(vma.flags.set(VmaFlag.SOFTDIRTY));
+        vma.flags = k.intern(vma.flags.setMask(VmaOps.SOFTDIRTY));
         vma.pageProt = VmaOps.pageProtFor(vma);
         ev(TraceStep.MMAP_COMPLETE, "ok", TraceDetail.of("", VmaText.of(vma), ""));
     }
