@@ -130,7 +130,7 @@ final class CompatMmap {
                 return abort(vma, desc, entry, r, "failure injected before mmap_complete");
             }
             res = MmapActions.callMmapComplete(k, fop, file, vma, desc.context(), false,
-                    TraceDetail.of(NOTE + ": ", VmaText.of(vma), ""));
+                    TraceDetails.vma(NOTE + ": ", vma, ""));
             if (res.errno() != 0) {
                 return traced(vma, file, entry, res.errno(), res.detail());
             }

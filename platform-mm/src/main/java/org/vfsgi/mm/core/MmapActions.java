@@ -92,7 +92,8 @@ final class MmapActions {
             r = k.faultInjection().check(InjectionPoint.ACTION_PREPARE);
             if (r == 0) {
                 MmapActionHandler h = k.actionHandler();
-                r = k.callHook("mmap_action_prepare", pid, desc.start(), desc.end(), path, () -> h.prepare(desc));
+                r = k.callHook("mmap_action_prepare", pid, desc.start(), desc.end(), path,
+                        (handler, d, none) -> handler.prepare(d), h, desc, null);
             }
             why = desc.action().type().name();
         }
@@ -137,7 +138,7 @@ final class MmapActions {
         int r = k.faultInjection().check(InjectionPoint.ACTION_COMPLETE);
         if (r == 0) {
             MmapActionHandler h = k.actionHandler();
-            r = k.callHook("mmap_action_complete", pid, s, e, path, () -> h.complete(vma, action));
+            r = k.callHook("mmap_action_complete", pid, s, e, path, MmapActionHandler::complete, h, vma, action);
         }
         k.trace().emit(pid, s, e, path, TraceStep.ACTION, Errno.describe(r), withNote(note, action.type().name()));
         if (r == 0 && action.successHook() != null) {

@@ -400,7 +400,7 @@ public final class MmapState {
             if (haveMmapPrepare && fop.mmapComplete() != null) {
                 callMmapCompleteHook();
             }
-            ev(TraceStep.MMAP, "ok", TraceDetail.of(merged ? "merged into " : "new ", VmaText.of(vma), ""));
+            ev(TraceStep.MMAP, "ok", TraceDetails.vma(merged ? "merged into " : "new ", vma, ""));
             return addr;
         } catch (MmException e) {
             if (!established) {
@@ -472,7 +472,7 @@ public final class MmapState {
         FileOperations.MmapPrepare hook = fop.mmapPrepare();
         int r = inject(InjectionPoint.BEFORE_PREPARE);
         if (r == 0) {
-            r = k.callHook("mmap_prepare", pid, addr, end, path(), () -> hook.mmapPrepare(desc));
+            r = k.callHook("mmap_prepare", pid, addr, end, path(), (h, d, none) -> h.mmapPrepare(d), hook, desc, null);
         }
         ev(TraceStep.PREPARE, Errno.describe(r), fop.name());
         if (r != 0) {
@@ -523,7 +523,7 @@ public final class MmapState {
         if (m != null) {
             vma = m;
             merged = true;
-            ev(TraceStep.MERGE, "merged", TraceDetail.of("new range merged into ", VmaText.of(m),
+            ev(TraceStep.MERGE, "merged", TraceDetails.vma("new range merged into ", m,
                     mergeNote(vmg.removed > 0, haveMmapPrepare && fop.mmapComplete() != null)));
         } else {
             ev(TraceStep.MERGE, "nomerge", "");
@@ -591,7 +591,7 @@ public final class MmapState {
         }
         vma = v;
         allocatedNew = true;
-        ev(TraceStep.NEW_VMA, "ok", TraceDetail.of("", VmaText.of(v), hold
+        ev(TraceStep.NEW_VMA, "ok", TraceDetails.vma("", v, hold
                 ? (fileDoesntNeedGet ? HIDDEN + SUBSTITUTED : HIDDEN)
                 : (fileDoesntNeedGet ? SUBSTITUTED : "")));
     }
@@ -654,7 +654,7 @@ public final class MmapState {
         vma.startWrite();
         vma.flags = k.intern(vma.flags.setMask(VmaOps.SOFTDIRTY));
         vma.pageProt = VmaOps.pageProtFor(vma);
-        ev(TraceStep.MMAP_COMPLETE, "ok", TraceDetail.of("", VmaText.of(vma), ""));
+        ev(TraceStep.MMAP_COMPLETE, "ok", TraceDetails.vma("", vma, ""));
     }
 
     /**
@@ -697,7 +697,7 @@ public final class MmapState {
         completeCalled = true;
         Vma v = vma;
         MmapActions.Result res = MmapActions.callMmapComplete(k, fop, origFile, v, context, true,
-                TraceDetail.of(merged ? "on the merged VMA " : "", VmaText.of(v), ""));
+                TraceDetails.vma(merged ? "on the merged VMA " : "", v, ""));
         r = res.errno();
         if (r != 0) {
             unmapEstablished(res.detail());

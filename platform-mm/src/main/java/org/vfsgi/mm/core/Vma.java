@@ -263,6 +263,6 @@ public final class Vma implements VmArea {
 
     @Override
     public String toString() {
-        return VmaText.format(start, end, pgoff, flags, path());
+        return TraceDetails.vmaText(start, end, pgoff, flags, path());
     }
 }

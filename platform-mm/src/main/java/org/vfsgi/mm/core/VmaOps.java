@@ -53,22 +53,6 @@ final class VmaOps {
         }
     }
 
-    /** The SPLIT event's detail: where, and both pieces as they were right after the split. */
-    record SplitDetail(long addr, VmaText piece, VmaText kept) implements TraceDetail {
-        @Override
-        public String format() {
-            return "split at 0x" + Long.toHexString(addr) + ", new piece " + piece + ", kept " + kept;
-        }
-    }
-
-    /** The MERGE event's detail of {@code vma_modify}: the range and the VMA it merged into. */
-    record RangeMergedDetail(long start, long end, VmaText into) implements TraceDetail {
-        @Override
-        public String format() {
-            return "range [" + Long.toHexString(start) + "," + Long.toHexString(end) + ") merged into " + into;
-        }
-    }
-
     static long pageAlign(long len) {
         return (len + Mman.PAGE_SIZE - 1) & PAGE_MASK;
     }
@@ -142,7 +126,7 @@ final class VmaOps {
         nv.startWrite();
         mm.insertVma(nv);
         k.trace().emit(mm.ownerPid(), nv.start, nv.end, nv.path(), TraceStep.SPLIT, "ok",
-                new SplitDetail(addr, VmaText.of(nv), VmaText.of(vma)));
+                TraceDetails.split(addr, nv, vma));
         return nv;
     }
 
@@ -272,7 +256,7 @@ final class VmaOps {
         }
         if (merged != null) {
             mm.kernel().trace().emit(mm.ownerPid(), merged.start, merged.end, merged.path(), TraceStep.MERGE, "merged",
-                    new RangeMergedDetail(start, end, VmaText.of(merged)));
+                    TraceDetails.rangeMerged(start, end, merged));
             return merged;
         }
         if (vma.start < start) {
@@ -370,7 +354,7 @@ final class VmaOps {
         applyFlags(mm, v, newFlags);
         mm.kernel().pageTables().changeProtection(mm, v, start, end, v.pageProt);
         mm.kernel().trace().emit(mm.ownerPid(), start, end, v.path(), TraceStep.MPROTECT, "ok",
-                TraceDetail.of("now ", v.flags));
+                TraceDetails.flags("now ", v.flags));
     }
 
     /** {@code vm_flags_reset} + {@code vma_set_page_prot}: new flags (keeping the VMA's sticky ones), new protection. */
@@ -527,7 +511,7 @@ final class VmaOps {
         }
         if (merged != null) {
             mm.kernel().trace().emit(mm.ownerPid(), merged.start, merged.end, merged.path(), TraceStep.MERGE, "merged",
-                    TraceDetail.of("mremap copy merged into ", VmaText.of(merged), ""));
+                    TraceDetails.vma("mremap copy merged into ", merged, ""));
             return merged;
         }
         failIfInjected(mm, InjectionPoint.VMA_ALLOC, "copy_vma", "VMA allocation");

@@ -1,6 +1,7 @@
 package org.vfsgi.mm.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
@@ -112,15 +113,19 @@ class TraceDetailTest {
     }
 
     @Test
-    void vmaTextIsTheVmaToStringOfItsMoment() {
+    void vmaDetailIsTheVmaToStringOfItsMoment() {
         p.mmap(A, 0x2000, RW, Mman.MAP_SHARED | Mman.MAP_FIXED, file, 0);
         Vma v = p.mm().tree().lookup(A);
         String before = v.toString();
-        VmaText snap = VmaText.of(v);
+        String flagsBefore = v.flags.toString();
+        TraceDetail d = TraceDetails.vma("<", v, ">");
+        TraceDetail flags = TraceDetails.flags("now ", v.flags);
         p.mprotect(A, 0x1000, Mman.PROT_READ);
-        assertEquals(before, snap.toString());
-        assertEquals(before, TraceDetail.of("", snap, "").format());
+        p.munmap(A + 0x1000, 0x1000);
+        assertEquals("<" + before + ">", d.format());
+        assertEquals("now " + flagsBefore, flags.format());
+        assertNotEquals(before, v.toString(), "the VMA itself did change");
         Vma anon = p.mm().tree().lookup(p.mmap(0, 0x1000, RW, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, null, 0));
-        assertEquals(anon.toString(), VmaText.of(anon).toString(), "anonymous memory prints no path");
+        assertEquals(anon.toString(), TraceDetails.vma("", anon, "").format(), "anonymous memory prints no path");
     }
 }
