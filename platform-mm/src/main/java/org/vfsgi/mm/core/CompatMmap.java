@@ -129,7 +129,8 @@ final class CompatMmap {
             if (r != 0) {
                 return abort(vma, desc, entry, r, "failure injected before mmap_complete");
             }
-            res = MmapActions.callMmapComplete(k, fop, file, vma, desc.context(), false, NOTE + ": " + vma);
+            res = MmapActions.callMmapComplete(k, fop, file, vma, desc.context(), false,
+                    TraceDetails.vma(NOTE + ": ", vma, ""));
             if (res.errno() != 0) {
                 return traced(vma, file, entry, res.errno(), res.detail());
             }

@@ -298,9 +298,37 @@ public final class Kernel {
      * @return {@code 0} or a valid negative errno
      */
     int callHook(String hook, int pid, long start, long end, String path, IntSupplier call) {
+        return callHook(hook, pid, start, end, path, (c, unused, none) -> c.getAsInt(), call, null, null);
+    }
+
+    /**
+     * A hook call given as a function of the hook and its arguments, so that a call site can
+     * pass a non-capturing lambda (one shared instance) instead of building a closure per call.
+     *
+     * @param <H> the hook's type
+     * @param <A> its first argument's type
+     * @param <B> its second argument's type
+     */
+    @FunctionalInterface
+    interface HookCall<H, A, B> {
+        /**
+         * @param hook the hook
+         * @param a the first argument
+         * @param b the second argument, or anything when the hook takes one
+         * @return what the hook returned
+         */
+        int call(H hook, A a, B b);
+    }
+
+    /**
+     * As {@link #callHook(String, int, long, long, String, IntSupplier)}, for the hooks of the
+     * mmap path, which run on every mmap: {@code call.call(h, a, b)} allocates nothing.
+     */
+    <H, A, B> int callHook(String hook, int pid, long start, long end, String path, HookCall<H, A, B> call, H h, A a,
+            B b) {
         int ret;
         try {
-            ret = call.getAsInt();
+            ret = call.call(h, a, b);
         } catch (MmException e) {
             return e.negative();
         } catch (RuntimeException e) {

@@ -33,6 +33,26 @@ final class MmapActions {
     record Result(int errno, String failedStep, String detail) {
     }
 
+    /*
+     * Successful outcomes are shared constants: callers read only the errno of a success, so a
+     * success builds no Result and no text per call.
+     */
+
+    /** The outcome of a successful {@link #prepare}, by the (possibly rewritten) action type. */
+    private static final Result[] PREPARED = new Result[MmapActionType.values().length];
+
+    static {
+        for (MmapActionType t : MmapActionType.values()) {
+            PREPARED[t.ordinal()] = new Result(0, "mmap_action_prepare", t.name());
+        }
+    }
+
+    /** The outcome of a successful {@link #complete}: the last step that ran is {@code mapped}. */
+    private static final Result COMPLETED = new Result(0, "mapped", "mapped succeeded");
+
+    /** The outcome of a successful {@link #callMmapComplete}. */
+    private static final Result COMPLETE_OK = new Result(0, "mmap_complete", "mmap_complete succeeded");
+
     private MmapActions() {
     }
 
@@ -72,12 +92,16 @@ final class MmapActions {
             r = k.faultInjection().check(InjectionPoint.ACTION_PREPARE);
             if (r == 0) {
                 MmapActionHandler h = k.actionHandler();
-                r = k.callHook("mmap_action_prepare", pid, desc.start(), desc.end(), path, () -> h.prepare(desc));
+                r = k.callHook("mmap_action_prepare", pid, desc.start(), desc.end(), path,
+                        (handler, d, none) -> handler.prepare(d), h, desc, null);
             }
             why = desc.action().type().name();
         }
         k.trace().emit(pid, desc.start(), desc.end(), path, TraceStep.ACTION_PREPARE, Errno.describe(r),
                 note.isEmpty() ? why : note + ": " + why);
+        if (r == 0) {
+            return PREPARED[desc.action().type().ordinal()];
+        }
         return new Result(r, "mmap_action_prepare", why);
     }
 
@@ -114,7 +138,7 @@ final class MmapActions {
         int r = k.faultInjection().check(InjectionPoint.ACTION_COMPLETE);
         if (r == 0) {
             MmapActionHandler h = k.actionHandler();
-            r = k.callHook("mmap_action_complete", pid, s, e, path, () -> h.complete(vma, action));
+            r = k.callHook("mmap_action_complete", pid, s, e, path, MmapActionHandler::complete, h, vma, action);
         }
         k.trace().emit(pid, s, e, path, TraceStep.ACTION, Errno.describe(r), withNote(note, action.type().name()));
         if (r == 0 && action.successHook() != null) {
@@ -138,6 +162,9 @@ final class MmapActions {
         if (r == 0) {
             failedStep = "mapped";
             r = callMapped(k, vma, vma.file, note);
+        }
+        if (r == 0) {
+            return COMPLETED;
         }
         return new Result(r, failedStep, failedStep + " failed with " + Errno.describe(r));
     }
@@ -197,11 +224,11 @@ final class MmapActions {
      * @param context what {@code mmap_prepare} set
      * @param checkVmaLock whether the VMA is write-locked and must stay so (not in the compat layer,
      *        whose VMA is not inserted yet)
-     * @param detail the trace detail of a successful call
+     * @param detail the trace detail of the call, formatted only if read
      * @return the outcome; step {@code mmap_complete}
      */
     static Result callMmapComplete(Kernel k, org.vfsgi.vfs.FileOperations fop, File file, Vma v, Object context,
-            boolean checkVmaLock, String detail) {
+            boolean checkVmaLock, TraceDetail detail) {
         MmStruct mm = v.mm;
         int pid = mm.ownerPid();
         String path = file == null ? null : file.path();
@@ -223,7 +250,9 @@ final class MmapActions {
             return new Result(Errno.EINVAL.negative(), "mmap_complete", what);
         }
         k.trace().emit(pid, v.start, v.end, path, TraceStep.COMPLETE, Errno.describe(r), detail);
-        return new Result(r, "mmap_complete", fop.name() + ".mmap_complete "
-                + (r == 0 ? "succeeded" : "failed with " + Errno.describe(r)));
+        if (r == 0) {
+            return COMPLETE_OK;
+        }
+        return new Result(r, "mmap_complete", fop.name() + ".mmap_complete failed with " + Errno.describe(r));
     }
 }

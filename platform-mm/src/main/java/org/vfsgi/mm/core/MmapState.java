@@ -100,6 +100,11 @@ public final class MmapState {
         k.trace().emit(pid, addr, end, path(), step, outcome, detail);
     }
 
+    /** As {@link #ev(TraceStep, String, String)}, the detail formatted only if read. */
+    private void ev(TraceStep step, String outcome, TraceDetail detail) {
+        k.trace().emit(pid, addr, end, path(), step, outcome, detail);
+    }
+
     private int inject(InjectionPoint p) {
         return k.faultInjection().check(p);
     }
@@ -156,8 +161,7 @@ public final class MmapState {
             throw err(Errno.ENOMEM, step, "map count " + mm.mapCount + " over its limit " + mm.maxMapCount());
         }
         int mapType = flags & Mman.MAP_TYPE;
-        VmaFlags vmFlags = VmaOps.calcVmProtBits(prot).setMask(calcVmFlagBits(flags))
-                .set(VmaFlag.MAYREAD, VmaFlag.MAYWRITE, VmaFlag.MAYEXEC);
+        VmaFlags vmFlags = VmaOps.calcVmProtBits(prot).setMask(calcVmFlagBits(flags)).setMask(VmaOps.MAY_RWX);
 
         addr = unmappedArea(mm, file, addr, alen, pgoff, flags);
         if ((flags & Mman.MAP_FIXED_NOREPLACE) != 0 && mm.tree().findIntersection(addr, addr + alen) != null) {
@@ -184,7 +188,7 @@ public final class MmapState {
                         throw err(Errno.EACCES, step, "shared writable mapping of " + file.path()
                                 + ", which is not open for writing");
                     }
-                    vmFlags = vmFlags.set(VmaFlag.SHARED, VmaFlag.MAYSHARE);
+                    vmFlags = vmFlags.setMask(VmaOps.SHARED_MAYSHARE);
                     if (!file.canWrite()) {
                         vmFlags = vmFlags.clear(VmaFlag.MAYWRITE, VmaFlag.SHARED);
                     }
@@ -204,7 +208,7 @@ public final class MmapState {
                         throw err(Errno.EINVAL, step, "MAP_GROWSDOWN on a shared anonymous mapping");
                     }
                     pgoff = 0;
-                    vmFlags = vmFlags.set(VmaFlag.SHARED, VmaFlag.MAYSHARE);
+                    vmFlags = vmFlags.setMask(VmaOps.SHARED_MAYSHARE);
                     break;
                 case Mman.MAP_PRIVATE:
                     pgoff = addr >>> Mman.PAGE_SHIFT;
@@ -214,7 +218,7 @@ public final class MmapState {
             }
         }
         if ((flags & Mman.MAP_NORESERVE) != 0) {
-            vmFlags = vmFlags.set(VmaFlag.NORESERVE);
+            vmFlags = vmFlags.setMask(VmaOps.NORESERVE);
         }
         if (file != null) {
             checkRmap(mm, file);
@@ -396,7 +400,7 @@ public final class MmapState {
             if (haveMmapPrepare && fop.mmapComplete() != null) {
                 callMmapCompleteHook();
             }
-            ev(TraceStep.MMAP, "ok", merged ? "merged into " + vma : "new " + vma);
+            ev(TraceStep.MMAP, "ok", TraceDetails.vma(merged ? "merged into " : "new ", vma, ""));
             return addr;
         } catch (MmException e) {
             if (!established) {
@@ -444,7 +448,7 @@ public final class MmapState {
             }
             charged = Math.max(need, 0);
             accountTransferred = true;
-            flags = flags.set(VmaFlag.ACCOUNT);
+            flags = flags.setMask(VmaOps.ACCOUNT);
         }
         ev(TraceStep.SETUP, "ok", replaced.isEmpty() ? "" : "replacing " + replaced.size() + " VMA(s)");
         if (!replaced.isEmpty()) {
@@ -456,7 +460,7 @@ public final class MmapState {
 
     /** {@code accountable_mapping}: private writable memory that reserves swap. */
     private boolean isAccountable() {
-        return flags.test(VmaFlag.WRITE) && !flags.testAny(VmaFlag.NORESERVE, VmaFlag.SHARED, VmaFlag.HUGETLB);
+        return flags.test(VmaFlag.WRITE) && !flags.testAnyMask(VmaOps.NOT_ACCOUNTABLE);
     }
 
     /**
@@ -468,7 +472,7 @@ public final class MmapState {
         FileOperations.MmapPrepare hook = fop.mmapPrepare();
         int r = inject(InjectionPoint.BEFORE_PREPARE);
         if (r == 0) {
-            r = k.callHook("mmap_prepare", pid, addr, end, path(), () -> hook.mmapPrepare(desc));
+            r = k.callHook("mmap_prepare", pid, addr, end, path(), (h, d, none) -> h.mmapPrepare(d), hook, desc, null);
         }
         ev(TraceStep.PREPARE, Errno.describe(r), fop.name());
         if (r != 0) {
@@ -519,13 +523,27 @@ public final class MmapState {
         if (m != null) {
             vma = m;
             merged = true;
-            ev(TraceStep.MERGE, "merged", "new range merged into " + m + (vmg.removed > 0 ? ", absorbing its next" : "")
-                    + "; no new VMA, so the action and vm_ops->mapped do not run"
-                    + (haveMmapPrepare && fop.mmapComplete() != null ? "; mmap_complete receives the merged VMA" : ""));
+            ev(TraceStep.MERGE, "merged", TraceDetails.vma("new range merged into ", m,
+                    mergeNote(vmg.removed > 0, haveMmapPrepare && fop.mmapComplete() != null)));
         } else {
             ev(TraceStep.MERGE, "nomerge", "");
         }
     }
+
+    private static final String NO_ACTION = "; no new VMA, so the action and vm_ops->mapped do not run";
+    private static final String ABSORBED = ", absorbing its next";
+    private static final String COMPLETE_GETS_MERGED = "; mmap_complete receives the merged VMA";
+
+    /** The text after the merged VMA in the MERGE event: constants only, nothing built per call. */
+    private static String mergeNote(boolean absorbedNext, boolean completeGetsMerged) {
+        if (absorbedNext) {
+            return completeGetsMerged ? ABSORBED + NO_ACTION + COMPLETE_GETS_MERGED : ABSORBED + NO_ACTION;
+        }
+        return completeGetsMerged ? NO_ACTION + COMPLETE_GETS_MERGED : NO_ACTION;
+    }
+
+    private static final String HIDDEN = " (hidden from rmap until complete)";
+    private static final String SUBSTITUTED = " (vm_file substituted by mmap_prepare)";
 
     /** {@code __mmap_new_vma}: allocate, (legacy mmap), write-lock, insert, link into the reverse map. */
     private void mmapNewVma() {
@@ -573,8 +591,9 @@ public final class MmapState {
         }
         vma = v;
         allocatedNew = true;
-        ev(TraceStep.NEW_VMA, "ok", v + (hold ? " (hidden from rmap until complete)" : "")
-                + (fileDoesntNeedGet ? " (vm_file substituted by mmap_prepare)" : ""));
+        ev(TraceStep.NEW_VMA, "ok", TraceDetails.vma("", v, hold
+                ? (fileDoesntNeedGet ? HIDDEN + SUBSTITUTED : HIDDEN)
+                : (fileDoesntNeedGet ? SUBSTITUTED : "")));
     }
 
     /** {@code mmap_file}: the legacy hook on the allocated, not yet inserted VMA (contract 2.2). */
@@ -633,9 +652,9 @@ public final class MmapState {
         charged = 0; // now owned by the VMA's ACCOUNT flag
         mm.totalVm += pglen;
         vma.startWrite();
-        vma.flags = k.intern(vma.flags.set(VmaFlag.SOFTDIRTY));
+        vma.flags = k.intern(vma.flags.setMask(VmaOps.SOFTDIRTY));
         vma.pageProt = VmaOps.pageProtFor(vma);
-        ev(TraceStep.MMAP_COMPLETE, "ok", vma.toString());
+        ev(TraceStep.MMAP_COMPLETE, "ok", TraceDetails.vma("", vma, ""));
     }
 
     /**
@@ -678,7 +697,7 @@ public final class MmapState {
         completeCalled = true;
         Vma v = vma;
         MmapActions.Result res = MmapActions.callMmapComplete(k, fop, origFile, v, context, true,
-                merged ? "on the merged VMA " + v : v.toString());
+                TraceDetails.vma(merged ? "on the merged VMA " : "", v, ""));
         r = res.errno();
         if (r != 0) {
             unmapEstablished(res.detail());

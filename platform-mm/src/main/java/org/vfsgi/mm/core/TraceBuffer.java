@@ -2,8 +2,9 @@ package org.vfsgi.mm.core;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
@@ -17,7 +18,9 @@ public final class TraceBuffer {
 
     private final int capacity;
     private final ArrayDeque<TraceEvent> ring;
-    private final List<Consumer<TraceEvent>> listeners = new CopyOnWriteArrayList<>();
+    /** Copied on write under {@code this}; read without a lock. */
+    @SuppressWarnings("unchecked")
+    private volatile Consumer<TraceEvent>[] listeners = new Consumer[0];
     private long seq;
     private long dropped;
 
@@ -42,19 +45,55 @@ public final class TraceBuffer {
      * @param file file path or null
      * @param step the step
      * @param outcome the outcome word
-     * @param detail a sentence, may be empty
+     * @param detail a sentence, may be empty; null counts as empty. Pass text that costs nothing
+     *        to build (a constant, a name); text built from values goes through
+     *        {@link #emit(int, long, long, String, TraceStep, String, TraceDetail)}
      * @return the recorded event
      */
     public TraceEvent emit(int pid, long start, long end, String file, TraceStep step, String outcome, String detail) {
+        return record(pid, start, end, file, step, outcome, detail == null ? "" : detail);
+    }
+
+    /**
+     * Records an event whose detail is formatted only when read ({@link TraceEvent#detail()}),
+     * and tells the listeners.
+     *
+     * @param pid process id
+     * @param start range start
+     * @param end range end
+     * @param file file path or null
+     * @param step the step
+     * @param outcome the outcome word
+     * @param detail the detail's raw values, captured now (see {@link TraceDetail})
+     * @return the recorded event
+     */
+    public TraceEvent emit(int pid, long start, long end, String file, TraceStep step, String outcome,
+            TraceDetail detail) {
+        return record(pid, start, end, file, step, outcome, Objects.requireNonNull(detail, "detail"));
+    }
+
+    /** @param detail a String or a {@link TraceDetail}, not null */
+    private TraceEvent record(int pid, long start, long end, String file, TraceStep step, String outcome,
+            Object detail) {
         TraceEvent ev;
         synchronized (this) {
-            ev = new TraceEvent(++seq, pid, start, end, file, step, outcome, detail == null ? "" : detail);
-            if (ring.size() == capacity) {
-                ring.removeFirst();
-                dropped++;
-            }
-            ring.addLast(ev);
+            ev = new TraceEvent(++seq, pid, start, end, file, step, outcome, detail);
+            keep(ev);
         }
+        tell(ev);
+        return ev;
+    }
+
+    private void keep(TraceEvent ev) {
+        if (ring.size() == capacity) {
+            ring.removeFirst();
+            dropped++;
+        }
+        ring.addLast(ev);
+    }
+
+    private void tell(TraceEvent ev) {
+        // An array read once, not an iterator: emitting allocates nothing but the event.
         for (Consumer<TraceEvent> l : listeners) {
             try {
                 l.accept(ev);
@@ -62,7 +101,6 @@ public final class TraceBuffer {
                 LOG.log(System.Logger.Level.WARNING, "trace listener {0} failed on {1}", l, ev, e);
             }
         }
-        return ev;
     }
 
     /** @return the kept events, oldest first */
@@ -100,12 +138,23 @@ public final class TraceBuffer {
     }
 
     /** @param listener called for every new event */
-    public void addListener(Consumer<TraceEvent> listener) {
-        listeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+    public synchronized void addListener(Consumer<TraceEvent> listener) {
+        Objects.requireNonNull(listener, "listener");
+        Consumer<TraceEvent>[] now = Arrays.copyOf(listeners, listeners.length + 1);
+        now[now.length - 1] = listener;
+        listeners = now;
     }
 
     /** @param listener a listener added before */
-    public void removeListener(Consumer<TraceEvent> listener) {
-        listeners.remove(listener);
+    public synchronized void removeListener(Consumer<TraceEvent> listener) {
+        Consumer<TraceEvent>[] now = listeners;
+        for (int i = 0; i < now.length; i++) {
+            if (now[i].equals(listener)) {
+                Consumer<TraceEvent>[] less = Arrays.copyOf(now, now.length - 1);
+                System.arraycopy(now, i + 1, less, i, now.length - i - 1);
+                listeners = less;
+                return;
+            }
+        }
     }
 }

@@ -263,7 +263,6 @@ public final class Vma implements VmArea {
 
     @Override
     public String toString() {
-        return "[" + Long.toHexString(start) + "," + Long.toHexString(end) + ") pgoff 0x" + Long.toHexString(pgoff)
-                + " " + flags + (file != null ? " " + file.path() : "");
+        return TraceDetails.vmaText(start, end, pgoff, flags, path());
     }
 }

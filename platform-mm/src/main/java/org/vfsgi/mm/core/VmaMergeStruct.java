@@ -2,6 +2,7 @@ package org.vfsgi.mm.core;
 
 import org.vfsgi.mm.Mman;
 import org.vfsgi.mm.VmOperations;
+import org.vfsgi.mm.VmaFlag;
 import org.vfsgi.mm.VmaFlags;
 import org.vfsgi.vfs.File;
 
@@ -63,6 +64,32 @@ public final class VmaMergeStruct {
     /** @return the VMA the range merged into, or null */
     public Vma target() {
         return target;
+    }
+
+    /** Nothing absorbed. */
+    private static final Vma[] NONE = {};
+    /** The STICKY flags one by one, and each as a set of its own. */
+    private static final VmaFlag[] STICKY_FLAGS = java.util.Arrays.stream(VmaFlag.values())
+            .filter(VmaFlags.STICKY::test).toArray(VmaFlag[]::new);
+    private static final VmaFlags[] STICKY_SETS = java.util.Arrays.stream(STICKY_FLAGS).map(VmaFlags::of)
+            .toArray(VmaFlags[]::new);
+
+    /**
+     * {@code flags} plus the STICKY flags of {@code from} (which a merged or re-flagged VMA keeps),
+     * without building a set when {@code flags} has them already, as it mostly has.
+     *
+     * @param flags the flags to extend
+     * @param from the flags whose sticky ones carry over
+     * @return {@code flags | (from & STICKY)}
+     */
+    static VmaFlags withStickyOf(VmaFlags flags, VmaFlags from) {
+        VmaFlags f = flags;
+        for (int i = 0; i < STICKY_FLAGS.length; i++) {
+            if (from.test(STICKY_FLAGS[i]) && !f.test(STICKY_FLAGS[i])) {
+                f = f.setMask(STICKY_SETS[i]);
+            }
+        }
+        return f;
     }
 
     private long pages(long s, long e) {
@@ -155,7 +182,7 @@ public final class VmaMergeStruct {
         }
         FileRmap rmap = mm.rmapLockWrite(file);
         try {
-            commit(tgt, newStart, newEnd, newPgoff, remove == null ? new Vma[0] : new Vma[] {remove});
+            commit(tgt, newStart, newEnd, newPgoff, remove == null ? NONE : new Vma[] {remove});
         } finally {
             MmStruct.rmapUnlockWrite(rmap);
         }
@@ -222,7 +249,7 @@ public final class VmaMergeStruct {
                 mid.pgoff += pages(mid.start, end);
                 mid.start = end;
                 tree.adjusted(mid);
-                commit(prev, prev.start, end, prev.pgoff, new Vma[0]);
+                commit(prev, prev.start, end, prev.pgoff, NONE);
             }
             return prev;
         }
@@ -233,7 +260,7 @@ public final class VmaMergeStruct {
             mid.startWrite();
             mid.end = start;
             tree.adjusted(mid);
-            commit(next, start, next.end, pgoff, new Vma[0]);
+            commit(next, start, next.end, pgoff, NONE);
         }
         return next;
     }
@@ -245,10 +272,10 @@ public final class VmaMergeStruct {
     private void commit(Vma tgt, long newStart, long newEnd, long newPgoff, Vma[] absorbed) {
         VmaTree tree = mm.tree();
         tgt.startWrite();
-        VmaFlags sticky = flags.and(VmaFlags.STICKY).setMask(tgt.flags.and(VmaFlags.STICKY));
+        VmaFlags merged = withStickyOf(tgt.flags, flags);
         for (Vma r : absorbed) {
             r.startWrite();
-            sticky = sticky.setMask(r.flags.and(VmaFlags.STICKY));
+            merged = withStickyOf(merged, r.flags);
             if (tgt.anonVma == null && r.anonVma != null) {
                 tgt.anonVma = r.anonVma;
                 tgt.setForkChild(r.isForkChild());
@@ -271,7 +298,7 @@ public final class VmaMergeStruct {
         tgt.end = newEnd;
         tgt.pgoff = newPgoff;
         tree.adjusted(tgt);
-        tgt.flags = tgt.flags.setMask(sticky);
+        tgt.flags = merged;
         target = tgt;
         removed = absorbed.length;
         state = State.SUCCESS;

@@ -1,5 +1,6 @@
 package org.vfsgi.mm.core;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.vfsgi.mm.Errno;
 import org.vfsgi.mm.MmException;
@@ -19,6 +20,38 @@ final class VmaOps {
     }
 
     static final long PAGE_MASK = ~(Mman.PAGE_SIZE - 1);
+
+    /*
+     * Flag sets the mmap, munmap and mprotect paths combine with on every call, built once:
+     * VmaFlags.set/testAny with flag arguments build a varargs array and a set per call.
+     */
+    static final VmaFlags SOFTDIRTY = VmaFlags.of(VmaFlag.SOFTDIRTY);
+    static final VmaFlags ACCOUNT = VmaFlags.of(VmaFlag.ACCOUNT);
+    static final VmaFlags NORESERVE = VmaFlags.of(VmaFlag.NORESERVE);
+    static final VmaFlags MAY_RWX = VmaFlags.of(VmaFlag.MAYREAD, VmaFlag.MAYWRITE, VmaFlag.MAYEXEC);
+    static final VmaFlags SHARED_MAYSHARE = VmaFlags.of(VmaFlag.SHARED, VmaFlag.MAYSHARE);
+    static final VmaFlags WRITE_SHARED = VmaFlags.of(VmaFlag.WRITE, VmaFlag.SHARED);
+    static final VmaFlags SHARED_NORESERVE = VmaFlags.of(VmaFlag.SHARED, VmaFlag.NORESERVE);
+    /** What makes writable memory not accountable ({@code accountable_mapping}). */
+    static final VmaFlags NOT_ACCOUNTABLE = VmaFlags.of(VmaFlag.NORESERVE, VmaFlag.SHARED, VmaFlag.HUGETLB);
+    /** {@code calc_vm_prot_bits} of every combination of PROT_READ, PROT_WRITE and PROT_EXEC. */
+    private static final VmaFlags[] PROT_BITS = new VmaFlags[8];
+
+    static {
+        for (int prot = 0; prot < PROT_BITS.length; prot++) {
+            VmaFlags f = VmaFlags.EMPTY;
+            if ((prot & Mman.PROT_READ) != 0) {
+                f = f.set(VmaFlag.READ);
+            }
+            if ((prot & Mman.PROT_WRITE) != 0) {
+                f = f.set(VmaFlag.WRITE);
+            }
+            if ((prot & Mman.PROT_EXEC) != 0) {
+                f = f.set(VmaFlag.EXEC);
+            }
+            PROT_BITS[prot] = f;
+        }
+    }
 
     static long pageAlign(long len) {
         return (len + Mman.PAGE_SIZE - 1) & PAGE_MASK;
@@ -93,7 +126,7 @@ final class VmaOps {
         nv.startWrite();
         mm.insertVma(nv);
         k.trace().emit(mm.ownerPid(), nv.start, nv.end, nv.path(), TraceStep.SPLIT, "ok",
-                "split at 0x" + Long.toHexString(addr) + ", new piece " + nv + ", kept " + vma);
+                TraceDetails.split(addr, nv, vma));
         return nv;
     }
 
@@ -104,16 +137,16 @@ final class VmaOps {
      * @return the detached VMAs in address order (possibly empty)
      */
     static List<Vma> gatherAndDetach(MmStruct mm, long start, long end, String step) {
-        List<Vma> covered = mm.tree().range(start, end);
-        if (covered.isEmpty()) {
-            return covered;
+        VmaTree tree = mm.tree();
+        Vma first = tree.findIntersection(start, end);
+        if (first == null) {
+            return List.of();
         }
-        for (Vma v : covered) {
+        for (Vma v = first; v != null && v.start < end; v = tree.next(v)) {
             if (v.flags.test(VmaFlag.SEALED)) {
                 throw err(Errno.EPERM, step, "VMA " + v + " is sealed");
             }
         }
-        Vma first = covered.get(0);
         if (start > first.start) {
             if (end < first.end && mm.mapCount >= mm.maxMapCount()) {
                 throw err(Errno.ENOMEM, step, "unmapping the middle of " + first + " needs one more VMA than the limit "
@@ -122,13 +155,18 @@ final class VmaOps {
             // The lower piece survives and gets open(); the original becomes the part to remove.
             splitVmaNoCheck(mm, first, start, true);
         }
-        Vma last = mm.tree().lookup(end - 1);
+        Vma last = tree.lookup(end - 1);
         if (last != null && end < last.end) {
             // The upper piece survives and gets open(); the original [.., end) is removed.
             splitVmaNoCheck(mm, last, end, false);
         }
         failIfInjected(mm, InjectionPoint.TREE_PREALLOC, step, "clearing the tree range");
-        List<Vma> detach = mm.tree().range(start, end);
+        // Collected before removing: removal reshapes the tree the walk follows. Most unmaps
+        // detach one or two VMAs, hence the small list.
+        List<Vma> detach = new ArrayList<>(2);
+        for (Vma v = tree.find(start); v != null && v.start < end; v = tree.next(v)) {
+            detach.add(v);
+        }
         for (Vma v : detach) {
             v.startWrite();
             mm.tree().remove(v);
@@ -218,7 +256,7 @@ final class VmaOps {
         }
         if (merged != null) {
             mm.kernel().trace().emit(mm.ownerPid(), merged.start, merged.end, merged.path(), TraceStep.MERGE, "merged",
-                    "range [" + Long.toHexString(start) + "," + Long.toHexString(end) + ") merged into " + merged);
+                    TraceDetails.rangeMerged(start, end, merged));
             return merged;
         }
         if (vma.start < start) {
@@ -240,7 +278,7 @@ final class VmaOps {
                 base = base.withDecrypted();
             }
         }
-        boolean writeNotify = vma.flags.testAll(VmaFlag.WRITE, VmaFlag.SHARED) && vma.vmOps != null
+        boolean writeNotify = vma.flags.testAllMask(WRITE_SHARED) && vma.vmOps != null
                 && vma.vmOps.needsWriteNotify();
         return writeNotify ? base.withWrite(false) : base;
     }
@@ -298,13 +336,13 @@ final class VmaOps {
             return;
         }
         long charged = 0;
-        if (newFlags.test(VmaFlag.WRITE) && !newFlags.testAny(VmaFlag.SHARED, VmaFlag.NORESERVE)
+        if (newFlags.test(VmaFlag.WRITE) && !newFlags.testAnyMask(SHARED_NORESERVE)
                 && !vma.flags.test(VmaFlag.ACCOUNT)) {
             charged = (end - start) >>> Mman.PAGE_SHIFT;
             if (!mm.charge(charged)) {
                 throw err(Errno.ENOMEM, "mprotect_fixup", "commit limit reached");
             }
-            newFlags = newFlags.set(VmaFlag.ACCOUNT);
+            newFlags = newFlags.setMask(ACCOUNT);
         }
         Vma v;
         try {
@@ -315,29 +353,20 @@ final class VmaOps {
         }
         applyFlags(mm, v, newFlags);
         mm.kernel().pageTables().changeProtection(mm, v, start, end, v.pageProt);
-        mm.kernel().trace().emit(mm.ownerPid(), start, end, v.path(), TraceStep.MPROTECT, "ok", "now " + v.flags);
+        mm.kernel().trace().emit(mm.ownerPid(), start, end, v.path(), TraceStep.MPROTECT, "ok",
+                TraceDetails.flags("now ", v.flags));
     }
 
     /** {@code vm_flags_reset} + {@code vma_set_page_prot}: new flags (keeping the VMA's sticky ones), new protection. */
     static void applyFlags(MmStruct mm, Vma v, VmaFlags newFlags) {
         v.startWrite();
-        v.flags = mm.kernel().intern(newFlags.setMask(v.flags.and(VmaFlags.STICKY)));
+        v.flags = mm.kernel().intern(VmaMergeStruct.withStickyOf(newFlags, v.flags));
         v.pageProt = pageProtFor(v);
     }
 
-    /** {@code calc_vm_prot_bits}. */
+    /** {@code calc_vm_prot_bits}: bits other than PROT_READ, PROT_WRITE and PROT_EXEC are ignored. */
     static VmaFlags calcVmProtBits(int prot) {
-        VmaFlags f = VmaFlags.EMPTY;
-        if ((prot & Mman.PROT_READ) != 0) {
-            f = f.set(VmaFlag.READ);
-        }
-        if ((prot & Mman.PROT_WRITE) != 0) {
-            f = f.set(VmaFlag.WRITE);
-        }
-        if ((prot & Mman.PROT_EXEC) != 0) {
-            f = f.set(VmaFlag.EXEC);
-        }
-        return f;
+        return PROT_BITS[prot & (Mman.PROT_READ | Mman.PROT_WRITE | Mman.PROT_EXEC)];
     }
 
     /**
@@ -482,7 +511,7 @@ final class VmaOps {
         }
         if (merged != null) {
             mm.kernel().trace().emit(mm.ownerPid(), merged.start, merged.end, merged.path(), TraceStep.MERGE, "merged",
-                    "mremap copy merged into " + merged);
+                    TraceDetails.vma("mremap copy merged into ", merged, ""));
             return merged;
         }
         failIfInjected(mm, InjectionPoint.VMA_ALLOC, "copy_vma", "VMA allocation");

@@ -39,6 +39,28 @@ class TraceBufferTest {
     }
 
     @Test
+    void aListenerAddedTwiceHearsTwiceUntilRemovedOnce() {
+        TraceBuffer t = new TraceBuffer(2);
+        List<Long> heard = new ArrayList<>();
+        Consumer<TraceEvent> l = e -> heard.add(e.seq());
+        Consumer<TraceEvent> other = e -> heard.add(-e.seq());
+        t.addListener(l);
+        t.addListener(other);
+        t.addListener(l);
+        t.emit(1, 0, 0, null, TraceStep.EXIT, "ok", "");
+        assertEquals(List.of(1L, -1L, 1L), heard, "in the order added");
+        t.removeListener(l);
+        t.emit(1, 0, 0, null, TraceStep.EXIT, "ok", "");
+        assertEquals(List.of(1L, -1L, 1L, -2L, 2L), heard, "the first registration went");
+        t.removeListener(e -> { });
+        t.removeListener(other);
+        t.removeListener(l);
+        t.emit(1, 0, 0, null, TraceStep.EXIT, "ok", "");
+        assertEquals(5, heard.size(), "no listener left");
+        assertThrows(NullPointerException.class, () -> t.addListener(null));
+    }
+
+    @Test
     void defaultCapacityIs4096() {
         assertEquals(4096, new Kernel().trace().capacity());
     }

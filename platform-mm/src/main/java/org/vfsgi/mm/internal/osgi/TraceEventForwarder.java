@@ -113,8 +113,10 @@ final class TraceEventForwarder implements Consumer<TraceEvent> {
         if (isErrno(e.outcome())) {
             p.put(ERRNO, e.outcome());
         }
-        if (e.detail() != null && !e.detail().isEmpty()) {
-            p.put(DETAIL, e.detail());
+        // Formats a lazily kept detail (TraceEvent#detail): Event Admin needs the text now.
+        String detail = e.detail();
+        if (!detail.isEmpty()) {
+            p.put(DETAIL, detail);
         }
         return p;
     }

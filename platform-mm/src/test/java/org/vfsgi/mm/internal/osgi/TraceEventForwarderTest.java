@@ -69,6 +69,14 @@ class TraceEventForwarderTest {
     }
 
     @Test
+    void aLazyDetailIsPostedAsItsText() {
+        TraceEvent lazy = new TraceEvent(10, 3, 0, 0x1000, null, TraceStep.SPLIT, "ok", () -> "split at 0x1000");
+        assertEquals("split at 0x1000", TraceEventForwarder.toEvent(lazy).getProperty("detail"));
+        TraceEvent empty = new TraceEvent(11, 3, 0, 0x1000, null, TraceStep.SPLIT, "ok", () -> "");
+        assertFalse(TraceEventForwarder.toEvent(empty).containsProperty("detail"), "empty text is left out either way");
+    }
+
+    @Test
     void postsOnlyWhileAnEventAdminIsBound() {
         TraceEventForwarder f = new TraceEventForwarder();
         f.accept(MMAP_OK); // nothing bound: dropped quietly
