@@ -79,7 +79,8 @@ public final class Ext4FileSystemType implements FileSystemType {
         try {
             Ext4Volume volume = Ext4Volume.mount(dev, request.readOnly());
             volume.setDeferRelease(true);
-            sb = new Ext4SuperBlock(this, volume, name, request.readOnly());
+            sb = new Ext4SuperBlock(this, volume, name, request.readOnly(),
+                    request.context().blockDeviceNumber(name).orElse(null));
         } catch (Ext4Exception e) {
             unclaim(name);
             throw Ext4Errors.toMm(e, "ext4_fill_super", name);

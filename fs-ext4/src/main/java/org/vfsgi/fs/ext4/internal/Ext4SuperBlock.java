@@ -11,6 +11,7 @@ import org.vfsgi.fs.ext4.disk.Ext4StatFs;
 import org.vfsgi.fs.ext4.disk.Ext4Volume;
 import org.vfsgi.mm.Errno;
 import org.vfsgi.mm.MmException;
+import org.vfsgi.vfs.DeviceNumber;
 import org.vfsgi.vfs.FsInode;
 import org.vfsgi.vfs.StatFs;
 import org.vfsgi.vfs.SuperBlock;
@@ -33,6 +34,8 @@ public final class Ext4SuperBlock implements SuperBlock {
     private final Ext4Volume volume;
     private final String device;
     private final boolean requestedReadOnly;
+    /** The block device's number ({@code s_dev}), or null for an anonymous one. */
+    private final DeviceNumber dev;
     /** Reserved logical blocks per inode, not yet allocated on disk; guarded by this. */
     private final Map<Long, NavigableSet<Long>> reserved = new HashMap<>();
     private long reservedTotal;
@@ -51,8 +54,10 @@ public final class Ext4SuperBlock implements SuperBlock {
     private final Object[] inodeLocks = new Object[64];
     private boolean killed;
 
-    Ext4SuperBlock(Ext4FileSystemType type, Ext4Volume volume, String device, boolean requestedReadOnly) {
+    Ext4SuperBlock(Ext4FileSystemType type, Ext4Volume volume, String device, boolean requestedReadOnly,
+            DeviceNumber dev) {
         this.type = type;
+        this.dev = dev;
         this.volume = volume;
         this.device = device;
         this.requestedReadOnly = requestedReadOnly;
@@ -142,6 +147,12 @@ public final class Ext4SuperBlock implements SuperBlock {
     }
 
     /** The engine mounted read-only although read-write was asked: read-only device, features, or an unclean image. */
+    /** {@code s_dev}: the block device's number, so maps and stat show it as for a kernel's ext4. */
+    @Override
+    public DeviceNumber device() {
+        return dev;
+    }
+
     @Override
     public boolean forcedReadOnly() {
         return volume.readOnly() && !requestedReadOnly;

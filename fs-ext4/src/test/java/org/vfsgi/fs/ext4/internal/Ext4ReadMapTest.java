@@ -207,6 +207,24 @@ class Ext4ReadMapTest {
     }
 
     @Test
+    void mapsAndStatShowTheBlockDevicesNumberAsForSdX() throws IOException {
+        Process p = fx.kernel.spawn();
+        VfsFile f = fx.vfs.open("/mnt/big.bin", Fcntl.O_RDONLY, 0);
+        try {
+            p.mmap(0, Ext4Fixture.PAGE, Mman.PROT_READ, Mman.MAP_PRIVATE, f, 0);
+            org.vfsgi.vfs.DeviceNumber d = fx.vfs.stat("/mnt/big.bin").device();
+            assertEquals(8, d.major(), "the SCSI disk major, not an anonymous 0: " + d);
+            assertEquals(0, d.minor() % 16, "16 minors per disk: " + d);
+            long ino = fx.vfs.stat("/mnt/big.bin").attributes().ino();
+            String line = p.maps().lines().filter(l -> l.endsWith("/mnt/big.bin")).findFirst().orElseThrow();
+            assertTrue(line.contains(String.format(" %02x:%02x %d ", d.major(), d.minor(), ino)), line);
+            p.exit();
+        } finally {
+            fx.vfs.close(f);
+        }
+    }
+
+    @Test
     void directoriesSymlinksAndAttributesMatchTheSource() throws IOException {
         int dirs = 0;
         int links = 0;

@@ -76,6 +76,14 @@ public final class Vfs {
      * write the device, so no new mount may use it until it is gone.
      */
     private final Map<String, Mount> heldByDetached = new HashMap<>();
+    /** Block device numbers given out by name ({@link MountContext#blockDeviceNumber}); stable while the VFS lives. */
+    private final Map<String, DeviceNumber> blockNumbers = new HashMap<>();
+    /** {@code SCSI_DISK0_MAJOR}: the first sixteen block devices are numbered as sda..sdp. */
+    private static final int SCSI_DISK_MAJOR = 8;
+    private static final int SD_DISKS = 16;
+    private static final int SD_MINORS = 16;
+    /** {@code BLOCK_EXT_MAJOR}: devices after the sixteenth. */
+    private static final int BLOCK_EXT_MAJOR = 259;
     /** Told, outside the VFS lock's critical section, when a detached superblock let go of its device. */
     private final List<Runnable> releaseListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private Mount rootMount;
@@ -1912,6 +1920,22 @@ public final class Vfs {
             Objects.requireNonNull(name, "name");
             String n = name.startsWith("/dev/") ? name.substring(5) : name;
             return blockDevices.apply(n);
+        }
+
+        @Override
+        public Optional<DeviceNumber> blockDeviceNumber(String name) {
+            Objects.requireNonNull(name, "name");
+            String n = deviceName(name);
+            if (blockDevices.apply(n).isEmpty()) {
+                return Optional.empty();
+            }
+            synchronized (blockNumbers) {
+                return Optional.of(blockNumbers.computeIfAbsent(n, k -> {
+                    int i = blockNumbers.size();
+                    return i < SD_DISKS ? new DeviceNumber(SCSI_DISK_MAJOR, i * SD_MINORS)
+                            : new DeviceNumber(BLOCK_EXT_MAJOR, i - SD_DISKS);
+                }));
+            }
         }
 
         @Override

@@ -281,4 +281,26 @@ class MountTest {
         vfs.mount("none", "/mnt/upper", "tmpfs", "ro");
         expect(Errno.EROFS, () -> vfs.mountContext().lookup("/mnt/upper").setattr(SetAttr.builder().mode(0600).build()));
     }
+
+    @Test
+    void blockDevicesAreNumberedAsSdDisksInTheOrderTheyAreFirstAskedFor() {
+        org.vfsgi.hw.BlockDevice disk = (org.vfsgi.hw.BlockDevice) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {org.vfsgi.hw.BlockDevice.class}, (proxy, m, args) -> {
+                    throw new UnsupportedOperationException(m.getName());
+                });
+        Vfs disks = new Vfs(fx.ram, n -> n.startsWith("disk") ? java.util.Optional.of(disk) : java.util.Optional.empty(),
+                () -> 0);
+        var ctx = disks.mountContext();
+        List<DeviceNumber> got = new java.util.ArrayList<>();
+        for (int i = 0; i < 18; i++) {
+            got.add(ctx.blockDeviceNumber("disk" + i).orElseThrow());
+        }
+        assertEquals(new DeviceNumber(8, 0), got.get(0), "sda");
+        assertEquals(new DeviceNumber(8, 16), got.get(1), "sdb");
+        assertEquals(new DeviceNumber(8, 240), got.get(15), "sdp");
+        assertEquals(new DeviceNumber(259, 0), got.get(16), "then the extended block major");
+        assertEquals(new DeviceNumber(259, 1), got.get(17));
+        assertEquals(got.get(1), ctx.blockDeviceNumber("/dev/disk1").orElseThrow(), "stable, /dev/ ignored");
+        assertTrue(ctx.blockDeviceNumber("nvme0").isEmpty(), "no such device, no number");
+    }
 }
