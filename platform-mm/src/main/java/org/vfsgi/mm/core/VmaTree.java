@@ -169,6 +169,8 @@ public final class VmaTree implements Iterable<Vma> {
     /** Node levels, 0 when empty: a lookup descends through height - 1 branches. */
     private int height;
     private int size;
+    /** Node splits so far: an insert that split refreshes the keys above it up to the root. */
+    private int splits;
 
     /** An empty tree. */
     public VmaTree() {
@@ -603,8 +605,7 @@ public final class VmaTree implements Iterable<Vma> {
             height = 1;
             putVma(l, 0, vma);
         } else if (vma.start >= lastEnd(tail)) {
-            // After the last VMA (fork copying in order, ascending mmap): no descent, no search.
-            putVma(tail, count(tail), vma);
+            append(vma);
         } else {
             int l = leafFor(vma.start);
             int j = firstAbove(l, vma.start);
@@ -618,10 +619,31 @@ public final class VmaTree implements Iterable<Vma> {
         vma.setDetached(false);
     }
 
+    /**
+     * Puts a VMA after the last one (fork copying in order, ascending mmap): no descent and no
+     * search. When the last leaf has room, its ancestors are each the last child of theirs, so
+     * each level only takes the new end as pivot and the new gap into its largest gap.
+     */
+    private void append(Vma vma) {
+        int l = tail;
+        int n = leaves.count[l];
+        if (n == SLOTS) {
+            putVma(l, n, vma);
+            return;
+        }
+        long gap = vma.start - end(l, n - 1);
+        putSlot(l, n, vma, NIL, vma.start, vma.end);
+        for (int p = parent(l); p != NIL; p = parent(p)) {
+            int j = count(p) - 1;
+            setBranchSlot(p, j, Math.max(gapOfKid(p, j), gap), vma.end);
+        }
+    }
+
     /** Puts a VMA into slot j of leaf l (splitting full nodes) and refreshes the keys and gaps above. */
     private void putVma(int l, int j, Vma vma) {
+        int splitsBefore = splits;
         int holder = insertAt(l, j, vma, NIL, vma.start, vma.end);
-        refreshUp(holder);
+        refreshUp(holder, splits != splitsBefore);
         // The next leaf's first gap starts at the end of the leaf that now holds the VMA.
         if (nextLeaf(holder) != NIL) {
             refreshUp(nextLeaf(holder));
@@ -650,6 +672,7 @@ public final class VmaTree implements Iterable<Vma> {
         int keep = j <= 1 ? 1 : j >= SLOTS - 1 ? SLOTS : (SLOTS + 1) / 2;
         boolean leaf = isLeaf(x);
         int r = leaf ? leaves.alloc() : branchId(branches.alloc());
+        splits++;
         int holder;
         if (j < keep) {
             move(x, keep - 1, r, 0, SLOTS - keep + 1);
@@ -1012,17 +1035,23 @@ public final class VmaTree implements Iterable<Vma> {
 
     // ------------------------------------------------------------ augmentation
 
-    /** The gap before slot j of leaf l. */
-    private long gap(int l, int j) {
-        long before = j > 0 ? end(l, j - 1) : prevLeaf(l) == NIL ? 0 : lastEnd(prevLeaf(l));
-        return start(l, j) - before;
-    }
-
     private long maxGap(int x) {
         long m = Long.MIN_VALUE;
-        boolean leaf = isLeaf(x);
-        for (int j = 0; j < count(x); j++) {
-            m = Math.max(m, leaf ? gap(x, j) : gapOfKid(x, j));
+        if (isLeaf(x)) {
+            long[] k = leaves.keys;
+            int b = kb(x);
+            int p = leaves.prev[x];
+            long before = p == NIL ? 0 : lastEnd(p);
+            for (int j = 0, n = leaves.count[x]; j < n; j++) {
+                m = Math.max(m, k[b + 2 * j] - before);
+                before = k[b + 2 * j + 1];
+            }
+        } else {
+            long[] g = branches.gaps;
+            int i = ix(x);
+            for (int j = i * SLOTS, e = j + branches.count[i]; j < e; j++) {
+                m = Math.max(m, g[j]);
+            }
         }
         return m;
     }
@@ -1036,12 +1065,26 @@ public final class VmaTree implements Iterable<Vma> {
     }
 
     /**
-     * Recomputes x's pivot and largest gap in its parent, and so on up to the root. It does not
-     * stop at an unchanged level: after a split an ancestor above it may still be stale.
+     * Recomputes x's pivot and largest gap in its parent, and so on up while anything changes:
+     * every entry above is a function of the entries below it, so an unchanged one ends the walk.
      */
     private void refreshUp(int x) {
+        refreshUp(x, false);
+    }
+
+    /**
+     * @param all go on to the root even past unchanged levels: after a split, an ancestor above
+     *        the node's (freshly computed) entry may still lack the new sibling's gap
+     */
+    private void refreshUp(int x, boolean all) {
         for (int p = parent(x); p != NIL; x = p, p = parent(x)) {
-            setBranchSlot(p, indexOfKid(p, x), maxGap(x), lastEnd(x));
+            int j = indexOfKid(p, x);
+            long gap = maxGap(x);
+            long end = lastEnd(x);
+            if (!all && end(p, j) == end && gapOfKid(p, j) == gap) {
+                return;
+            }
+            setBranchSlot(p, j, gap, end);
         }
     }
 
