@@ -37,8 +37,8 @@ public final class Vma implements VmArea {
     /** The address space's lock sequence when this VMA was write-locked; -1 never. */
     int vmLockSeq = -1;
     byte state = DETACHED;
-    /** The VmaTree leaf holding this VMA, null while detached (the tree finds prev/next through it). */
-    VmaTree.Node leaf;
+    /** The id of the VmaTree leaf holding this VMA, -1 while detached (the tree finds prev/next through it). */
+    int leaf = -1;
 
     Vma(MmStruct mm, long start, long end, long pgoff, VmaFlags flags, PageProt pageProt) {
         this.mm = mm;

@@ -12,138 +12,293 @@ import java.util.function.UnaryOperator;
  * tree, augmented with the largest free gap under each child (the maple tree's gap tracking for
  * {@code unmapped_area}).
  *
- * <p>Why wide nodes: with a million VMAs a binary tree makes a lookup chase ~20 dependent
- * pointers through a heap far larger than the caches, and each hop is a cache miss. Here every
- * node holds up to {@link #SLOTS} entries whose keys sit in one contiguous {@code long[]}, so a
- * lookup visits about four nodes and searches each with a binary search over a primitive array.
+ * <p>Why this layout: with a million VMAs the nodes are far larger than the caches, and a lookup
+ * costs what its chain of dependent cache misses costs. So nodes are not objects: a node is an
+ * int id into pooled primitive arrays, one pool for leaves and one for branches (so the branches,
+ * which every lookup crosses, sit densely together and stay cached), and a node's keys are one
+ * contiguous run of longs. A branch slot holds the pivot and the child's id side by side, so the
+ * descent reads no object and no second array; a lookup touches an object only when it returns
+ * the VMA. Each node is searched with a branch-free count over all its slots (unused slots hold
+ * {@link #NONE}): the loads are independent of each other and of the comparisons, so the CPU
+ * issues them together and a node costs about one memory latency, not one per binary-search
+ * probe, and nothing is mispredicted. The leaf's VMA references are touched as soon as the leaf
+ * is known, so their line arrives together with the keys'.
  *
  * <p>Leaves hold the VMAs in address order together with copies of their start and end (so a
  * lookup does not dereference the VMAs it passes over) and are linked to their siblings, so
  * {@link #prev}/{@link #next} cost one scan of one leaf. A branch keeps, per child, the end of
  * the child's last VMA (the search key, like a maple-tree pivot) and the largest gap in the
  * child. A VMA's gap is the free space between the end of its predecessor (or address 0) and
- * its start. Each VMA points back to its leaf ({@code Vma.leaf}).
+ * its start. Each VMA holds the id of its leaf ({@code Vma.leaf}).
  *
  * <p>Find, insert, remove, neighbours and the free-area searches ({@code unmapped_area},
- * {@code unmapped_area_topdown}) are O(log n). Callers that move a VMA's start or end in place
- * (merge, split, mremap) call {@link #adjusted(Vma)}; such moves never change the order.
+ * {@code unmapped_area_topdown}) are O(log n); appending after the last VMA (fork copying a
+ * parent in order, ascending mmap) skips the descent, and {@link #build} fills an empty tree
+ * from sorted VMAs bottom-up in O(n). Callers that move a VMA's start or end in place (merge,
+ * split, mremap) call {@link #adjusted(Vma)}; such moves never change the order.
  *
  * <p>Not thread-safe: callers hold the mmap lock (write for changes, read for lookups).
  */
 public final class VmaTree implements Iterable<Vma> {
-    /** Entries per node: 32 longs of keys span four cache lines, and a million VMAs need four levels. */
-    static final int SLOTS = 32;
+    /**
+     * Entries per node: a leaf's 16 start/end pairs are four cache lines and its 16 references
+     * one, fetched together; a branch's 16 last-end/child pairs are four lines. A million VMAs
+     * need five levels, of which the four branch levels (about a megabyte) stay cached.
+     */
+    static final int SLOTS = 16;
     /** Below this a node is merged with or refilled from a sibling after a removal. */
     private static final int MIN_FILL = SLOTS / 4;
+    /** Longs per node in an arena's keys: a pair per slot. */
+    private static final int STRIDE = 2 * SLOTS;
+    /**
+     * The key of an unused slot: above every address, so the branch-free search never counts it
+     * and needs no bound on the node's fill.
+     */
+    private static final long NONE = Long.MAX_VALUE;
+    /**
+     * Offsets of node 0 in an arena's keys and in the leaf references. Large arrays (G1 humongous
+     * objects) start on a region boundary and their elements 16 bytes later; these pads put every
+     * node's keys and every leaf's references (4-byte compressed oops) on cache-line boundaries
+     * there, so a leaf is exactly five lines. Elsewhere they only cost a few bytes.
+     */
+    private static final int KEY_PAD = 6;
+    private static final int REF_PAD = 12;
+    /** No node. Leaves have ids 0, 1, 2...; branch b of the branch arena has id {@code -2 - b}. */
+    private static final int NIL = -1;
 
     /**
-     * One node. In a leaf, slot i is a VMA with its start and end; in a branch, slot i is a child
-     * with the end of its last VMA and the largest gap under it. The arrays have one slot more
-     * than {@link #SLOTS}: an insert into a full node lands first, then the node is split.
+     * A pool of nodes of one kind, by index. Node i slot j is the pair
+     * {@code keys[KEY_PAD + i * STRIDE + 2 * j]} and the long after it: in a leaf, the VMA's
+     * start and end; in a branch, the child's id and the end of the last VMA under the child
+     * (the pivot), so the child is in the lines the search has just read. Unused slots hold NONE.
      */
-    static final class Node {
+    private static final class Arena {
         final boolean leaf;
-        int n;
-        Node parent;
-        /** Leaf: the VMA's end; branch: the end of the last VMA under the child. */
-        final long[] ends = new long[SLOTS + 1];
-        /** Leaf: the VMA's start; branch: the largest gap under the child. */
-        final long[] keys2 = new long[SLOTS + 1];
-        final Vma[] vmas;
-        final Node[] kids;
-        /** Leaf siblings in address order. */
-        Node prev;
-        Node next;
+        long[] keys;
+        int[] count;
+        /** The parent branch's id, or NIL. */
+        int[] parent;
+        /** Leaves: the VMAs, {@code refs[REF_PAD + i * SLOTS + j]}. */
+        Vma[] refs;
+        /** Leaves: siblings in address order, NIL at the ends. */
+        int[] prev;
+        int[] next;
+        /** Branches: the largest gap under each child, {@code gaps[i * SLOTS + j]}. */
+        long[] gaps;
+        /** Indexes handed out so far; freed ones wait in {@code free} for reuse. */
+        int used;
+        int[] free = new int[4];
+        int freeCount;
 
-        Node(boolean leaf) {
+        Arena(boolean leaf, int capacity) {
             this.leaf = leaf;
-            this.vmas = leaf ? new Vma[SLOTS + 1] : null;
-            this.kids = leaf ? null : new Node[SLOTS + 1];
-        }
-
-        Object[] refs() {
-            return leaf ? vmas : kids;
-        }
-
-        long lastEnd() {
-            return ends[n - 1];
-        }
-
-        /** The gap before slot i of a leaf. */
-        long gap(int i) {
-            long before = i > 0 ? ends[i - 1] : prev == null ? 0 : prev.lastEnd();
-            return keys2[i] - before;
-        }
-
-        long maxGap() {
-            long m = Long.MIN_VALUE;
-            for (int i = 0; i < n; i++) {
-                m = Math.max(m, leaf ? gap(i) : keys2[i]);
+            keys = new long[KEY_PAD + capacity * STRIDE];
+            Arrays.fill(keys, NONE);
+            count = new int[capacity];
+            parent = new int[capacity];
+            if (leaf) {
+                refs = new Vma[REF_PAD + capacity * SLOTS];
+                prev = new int[capacity];
+                next = new int[capacity];
+            } else {
+                gaps = new long[capacity * SLOTS];
             }
-            return m;
         }
 
-        int indexOf(Object ref) {
-            Object[] r = refs();
-            for (int i = 0; i < n; i++) {
-                if (r[i] == ref) {
-                    return i;
+        int alloc() {
+            int i;
+            if (freeCount > 0) {
+                i = free[--freeCount];
+            } else {
+                if (used == count.length) {
+                    grow();
+                }
+                i = used++;
+            }
+            count[i] = 0;
+            parent[i] = NIL;
+            if (leaf) {
+                prev[i] = NIL;
+                next[i] = NIL;
+            }
+            return i;
+        }
+
+        /** Grows by half: the arenas of a million VMAs are tens of MB, so doubling would waste much. */
+        private void grow() {
+            int cap = count.length + Math.max(4, count.length / 2);
+            int old = keys.length;
+            keys = Arrays.copyOf(keys, KEY_PAD + cap * STRIDE);
+            Arrays.fill(keys, old, keys.length, NONE);
+            count = Arrays.copyOf(count, cap);
+            parent = Arrays.copyOf(parent, cap);
+            if (leaf) {
+                refs = Arrays.copyOf(refs, REF_PAD + cap * SLOTS);
+                prev = Arrays.copyOf(prev, cap);
+                next = Arrays.copyOf(next, cap);
+            } else {
+                gaps = Arrays.copyOf(gaps, cap * SLOTS);
+            }
+        }
+
+        /** Returns an emptied node to the pool; its slots already hold NONE and null. */
+        void release(int i) {
+            count[i] = 0;
+            parent[i] = NIL;
+            if (freeCount == free.length) {
+                free = Arrays.copyOf(free, freeCount * 2);
+            }
+            free[freeCount++] = i;
+        }
+
+        boolean isFree(int i) {
+            for (int f = 0; f < freeCount; f++) {
+                if (free[f] == i) {
+                    return true;
                 }
             }
-            throw new IllegalStateException("VMA tree corruption: " + ref + " is not in its node");
-        }
-
-        /** Points the entries in slots [from, to) back at this node. */
-        void adopt(int from, int to) {
-            for (int i = from; i < to; i++) {
-                if (leaf) {
-                    vmas[i].leaf = this;
-                } else {
-                    kids[i].parent = this;
-                }
-            }
+            return false;
         }
     }
 
-    private Node root;
-    private Node head;
-    private Node tail;
+    private Arena leaves;
+    private Arena branches;
+    private int root = NIL;
+    private int head = NIL;
+    private int tail = NIL;
+    /** Node levels, 0 when empty: a lookup descends through height - 1 branches. */
+    private int height;
     private int size;
+    /** Node splits so far: an insert that split refreshes the keys above it up to the root. */
+    private int splits;
+
+    /** An empty tree. */
+    public VmaTree() {
+        reset(4);
+    }
+
+    private void reset(int leafCapacity) {
+        leaves = new Arena(true, leafCapacity);
+        branches = new Arena(false, Math.max(4, leafCapacity / (SLOTS - 1) + 2));
+        root = NIL;
+        head = NIL;
+        tail = NIL;
+        height = 0;
+        size = 0;
+    }
 
     /** @return the number of VMAs in the tree */
     public int size() {
         return size;
     }
 
-    // ------------------------------------------------------------ lookups
+    // ------------------------------------------------------------ node access
 
-    /** First index in a[0..n) holding a value above key, or n. */
-    private static int firstAbove(long[] a, int n, long key) {
-        int lo = 0;
-        int hi = n;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (a[mid] > key) {
-                hi = mid;
-            } else {
-                lo = mid + 1;
-            }
-        }
-        return lo;
+    private static boolean isLeaf(int x) {
+        return x >= 0;
     }
 
-    /** @return the leaf holding the first VMA that ends above addr, or null if none does */
-    private Node leafFor(long addr) {
-        Node x = root;
-        if (x == null) {
-            return null;
+    private static int branchId(int b) {
+        return -2 - b;
+    }
+
+    private Arena arena(int x) {
+        return x >= 0 ? leaves : branches;
+    }
+
+    /** The node's index in its arena. */
+    private static int ix(int x) {
+        return x >= 0 ? x : -2 - x;
+    }
+
+    private static int kb(int i) {
+        return KEY_PAD + i * STRIDE;
+    }
+
+    private static int rb(int i) {
+        return REF_PAD + i * SLOTS;
+    }
+
+    private int count(int x) {
+        return arena(x).count[ix(x)];
+    }
+
+    private int parent(int x) {
+        return arena(x).parent[ix(x)];
+    }
+
+    private void setParent(int x, int p) {
+        arena(x).parent[ix(x)] = p;
+    }
+
+    /** Leaf: the VMA's end; branch: the end of the last VMA under the child. */
+    private long end(int x, int j) {
+        return arena(x).keys[kb(ix(x)) + 2 * j + 1];
+    }
+
+    private long start(int l, int j) {
+        return leaves.keys[kb(l) + 2 * j];
+    }
+
+    private int kid(int b, int j) {
+        return (int) branches.keys[kb(ix(b)) + 2 * j];
+    }
+
+    private long gapOfKid(int b, int j) {
+        return branches.gaps[ix(b) * SLOTS + j];
+    }
+
+    private long lastEnd(int x) {
+        return end(x, count(x) - 1);
+    }
+
+    private Vma vmaAt(int l, int j) {
+        return leaves.refs[rb(l) + j];
+    }
+
+    private int prevLeaf(int l) {
+        return leaves.prev[l];
+    }
+
+    private int nextLeaf(int l) {
+        return leaves.next[l];
+    }
+
+    // ------------------------------------------------------------ lookups
+
+    /**
+     * The first slot of the node at {@code keys[b..]} whose end (leaf) or pivot (branch) is above
+     * addr, or SLOTS if none is: a branch-free count of the slots at or below addr over all
+     * SLOTS slots (keys ascend and unused ones are NONE), so the CPU fetches the node's lines
+     * together and mispredicts nothing.
+     */
+    private static int firstAbove(long[] keys, int b, long addr) {
+        if (addr < 0) {
+            return 0; // keys are never negative; the count below needs addr >= 0 not to overflow
         }
-        while (!x.leaf) {
-            int i = firstAbove(x.ends, x.n, addr);
-            if (i == x.n) {
-                return null;
-            }
-            x = x.kids[i];
+        int c = 0;
+        for (int j = b + 1; j < b + STRIDE; j += 2) {
+            // 1 exactly when keys[j] <= addr: keys[j] - addr - 1 is then negative.
+            c += (int) ((keys[j] - addr - 1) >>> 63);
+        }
+        return c;
+    }
+
+    private int firstAbove(int x, long addr) {
+        return firstAbove(arena(x).keys, kb(ix(x)), addr);
+    }
+
+    /** @return the leaf holding the first VMA that ends above addr, or NIL if none does */
+    private int leafFor(long addr) {
+        if (root == NIL || addr >= lastEnd(tail)) {
+            return NIL;
+        }
+        // Below the last end, every pivot on the way down is above addr: no fill checks needed.
+        int x = root;
+        long[] bk = branches.keys;
+        for (int h = height; h > 1; h--) {
+            int b = kb(-2 - x);
+            x = (int) bk[b + 2 * firstAbove(bk, b, addr)];
         }
         return x;
     }
@@ -155,11 +310,8 @@ public final class VmaTree implements Iterable<Vma> {
      * @return the VMA, or null
      */
     public Vma find(long addr) {
-        Node l = leafFor(addr);
-        if (l == null || l.lastEnd() <= addr) {
-            return null;
-        }
-        return l.vmas[firstAbove(l.ends, l.n, addr)];
+        int l = leafFor(addr);
+        return l == NIL ? null : vmaAt(l, firstAbove(leaves.keys, kb(l), addr));
     }
 
     /**
@@ -169,12 +321,21 @@ public final class VmaTree implements Iterable<Vma> {
      * @return the VMA, or null
      */
     public Vma lookup(long addr) {
-        Node l = leafFor(addr);
-        if (l == null || l.lastEnd() <= addr) {
+        int l = leafFor(addr);
+        if (l == NIL) {
             return null;
         }
-        int i = firstAbove(l.ends, l.n, addr);
-        return l.keys2[i] <= addr ? l.vmas[i] : null;
+        int r = rb(l);
+        Vma[] rs = leaves.refs;
+        // Loaded now, before the search, so the references' line is fetched together with the
+        // keys' lines instead of after them; a leaf's slot 0 is never empty.
+        if (rs[r] == null) {
+            throw new IllegalStateException("VMA tree corruption: empty leaf " + l);
+        }
+        long[] k = leaves.keys;
+        int b = kb(l);
+        int j = firstAbove(k, b, addr);
+        return k[b + 2 * j] <= addr ? rs[r + j] : null;
     }
 
     /**
@@ -182,27 +343,52 @@ public final class VmaTree implements Iterable<Vma> {
      * @return the last VMA starting below {@code addr}, or null
      */
     public Vma before(long addr) {
-        Node l = leafFor(addr);
-        if (l == null || l.lastEnd() <= addr) {
+        int l = leafFor(addr);
+        if (l == NIL) {
             return last();
         }
-        int i = firstAbove(l.ends, l.n, addr);
+        int j = firstAbove(l, addr);
         // The first VMA ending above addr, if it starts below addr; else its predecessor (which ends at or below addr).
-        return l.keys2[i] < addr ? l.vmas[i] : prevOf(l, i);
+        return start(l, j) < addr ? vmaAt(l, j) : prevOf(l, j);
     }
 
-    private static Vma prevOf(Node l, int i) {
-        if (i > 0) {
-            return l.vmas[i - 1];
+    private Vma prevOf(int l, int j) {
+        if (j > 0) {
+            return vmaAt(l, j - 1);
         }
-        return l.prev == null ? null : l.prev.vmas[l.prev.n - 1];
+        int p = prevLeaf(l);
+        return p == NIL ? null : vmaAt(p, count(p) - 1);
     }
 
-    private static Vma nextOf(Node l, int i) {
-        if (i + 1 < l.n) {
-            return l.vmas[i + 1];
+    private Vma nextOf(int l, int j) {
+        if (j + 1 < count(l)) {
+            return vmaAt(l, j + 1);
         }
-        return l.next == null ? null : l.next.vmas[0];
+        int n = nextLeaf(l);
+        return n == NIL ? null : vmaAt(n, 0);
+    }
+
+    /** The slot of vma in its leaf of this tree, or -1 if it is not in this tree. */
+    private int slotOf(Vma vma) {
+        int l = vma.leaf;
+        if (l < 0 || l >= leaves.used) {
+            return -1;
+        }
+        int r = rb(l);
+        for (int j = 0; j < leaves.count[l]; j++) {
+            if (leaves.refs[r + j] == vma) {
+                return j;
+            }
+        }
+        return -1;
+    }
+
+    private int slotOfOrFail(Vma vma) {
+        int j = slotOf(vma);
+        if (j < 0) {
+            throw new IllegalStateException("VMA tree corruption: " + vma + " is not in this tree");
+        }
+        return j;
     }
 
     /**
@@ -210,8 +396,7 @@ public final class VmaTree implements Iterable<Vma> {
      * @return the VMA before it ({@code vma_prev}), or null
      */
     public Vma prev(Vma vma) {
-        Node l = vma.leaf;
-        return l == null ? null : prevOf(l, l.indexOf(vma));
+        return vma.leaf == NIL ? null : prevOf(vma.leaf, slotOfOrFail(vma));
     }
 
     /**
@@ -219,8 +404,7 @@ public final class VmaTree implements Iterable<Vma> {
      * @return the VMA after it ({@code vma_next}), or null
      */
     public Vma next(Vma vma) {
-        Node l = vma.leaf;
-        return l == null ? null : nextOf(l, l.indexOf(vma));
+        return vma.leaf == NIL ? null : nextOf(vma.leaf, slotOfOrFail(vma));
     }
 
     /**
@@ -252,12 +436,12 @@ public final class VmaTree implements Iterable<Vma> {
 
     /** @return the first VMA, or null */
     public Vma first() {
-        return head == null ? null : head.vmas[0];
+        return head == NIL ? null : vmaAt(head, 0);
     }
 
     /** @return the last VMA, or null */
     public Vma last() {
-        return tail == null ? null : tail.vmas[tail.n - 1];
+        return tail == NIL ? null : vmaAt(tail, count(tail) - 1);
     }
 
     /** @return the VMAs in address order; do not change the tree while iterating */
@@ -269,9 +453,9 @@ public final class VmaTree implements Iterable<Vma> {
     /** @return a copy of all VMAs in address order */
     public List<Vma> toList() {
         List<Vma> out = new ArrayList<>(size);
-        for (Node l = head; l != null; l = l.next) {
-            for (int i = 0; i < l.n; i++) {
-                out.add(l.vmas[i]);
+        for (int l = head; l != NIL; l = nextLeaf(l)) {
+            for (int j = 0; j < count(l); j++) {
+                out.add(vmaAt(l, j));
             }
         }
         return out;
@@ -319,36 +503,36 @@ public final class VmaTree implements Iterable<Vma> {
      * @return the address, or -1
      */
     public long unmappedArea(long low, long high, long len) {
-        long r = root == null ? -1 : bottomUp(root, 0, low, high, len);
+        long r = root == NIL ? -1 : bottomUp(root, 0, low, high, len);
         if (r >= 0) {
             return r;
         }
         Vma lastVma = last();
-        long tail = Math.max(lastVma == null ? 0 : lastVma.end, low);
-        return high - tail >= len ? tail : -1;
+        long tailEnd = Math.max(lastVma == null ? 0 : lastVma.end, low);
+        return high - tailEnd >= len ? tailEnd : -1;
     }
 
     /**
      * Lowest fitting gap under x, whose gaps start at or after {@code before} (the end of the
      * VMA preceding x's subtree, or 0). Children whose largest gap is too small are skipped.
      */
-    private long bottomUp(Node x, long before, long low, long high, long len) {
-        for (int i = 0; i < x.n; i++) {
-            long gapStart = i > 0 ? x.ends[i - 1] : before;
+    private long bottomUp(int x, long before, long low, long high, long len) {
+        for (int j = 0; j < count(x); j++) {
+            long gapStart = j > 0 ? end(x, j - 1) : before;
             if (gapStart >= high) {
                 return -1; // every later gap starts at or above high
             }
-            if (x.ends[i] <= low) {
+            if (end(x, j) <= low) {
                 continue; // every gap in this slot ends below low
             }
-            if (x.leaf) {
+            if (isLeaf(x)) {
                 long gs = Math.max(gapStart, low);
-                long ge = Math.min(x.keys2[i], high);
+                long ge = Math.min(start(x, j), high);
                 if (ge - gs >= len) {
                     return gs;
                 }
-            } else if (x.keys2[i] >= len) {
-                long r = bottomUp(x.kids[i], gapStart, low, high, len);
+            } else if (gapOfKid(x, j) >= len) {
+                long r = bottomUp(kid(x, j), gapStart, low, high, len);
                 if (r >= 0) {
                     return r;
                 }
@@ -368,34 +552,34 @@ public final class VmaTree implements Iterable<Vma> {
      */
     public long unmappedAreaTopDown(long low, long high, long len) {
         Vma lastVma = last();
-        long tail = Math.max(lastVma == null ? 0 : lastVma.end, low);
-        if (high - tail >= len) {
+        long tailEnd = Math.max(lastVma == null ? 0 : lastVma.end, low);
+        if (high - tailEnd >= len) {
             return high - len;
         }
-        return root == null ? -1 : topDown(root, 0, low, high, len);
+        return root == NIL ? -1 : topDown(root, 0, low, high, len);
     }
 
     /** Highest fitting gap under x; {@code before} as in {@link #bottomUp}. */
-    private long topDown(Node x, long before, long low, long high, long len) {
-        for (int i = x.n - 1; i >= 0; i--) {
-            if (x.ends[i] <= low) {
+    private long topDown(int x, long before, long low, long high, long len) {
+        for (int j = count(x) - 1; j >= 0; j--) {
+            if (end(x, j) <= low) {
                 return -1; // this slot's gaps and all earlier ones end below low
             }
-            long gapStart = i > 0 ? x.ends[i - 1] : before;
+            long gapStart = j > 0 ? end(x, j - 1) : before;
             if (gapStart >= high) {
                 continue; // this slot's gaps start at or above high
             }
-            if (x.leaf) {
+            if (isLeaf(x)) {
                 long gs = Math.max(gapStart, low);
-                long ge = Math.min(x.keys2[i], high);
+                long ge = Math.min(start(x, j), high);
                 if (ge - gs >= len) {
                     return ge - len;
                 }
                 if (gapStart <= low) {
                     return -1;
                 }
-            } else if (x.keys2[i] >= len) {
-                long r = topDown(x.kids[i], gapStart, low, high, len);
+            } else if (gapOfKid(x, j) >= len) {
+                long r = topDown(kid(x, j), gapStart, low, high, len);
                 if (r >= 0) {
                     return r;
                 }
@@ -407,136 +591,233 @@ public final class VmaTree implements Iterable<Vma> {
     // ------------------------------------------------------------ changes
 
     void insert(Vma vma) {
-        Vma clash = findIntersection(vma.start, vma.end);
-        if (clash != null || vma.start >= vma.end || vma.leaf != null) {
-            throw new IllegalStateException("VMA tree corruption: " + vma + " overlaps " + clash
-                    + (vma.leaf != null ? " (it is already in a tree)" : ""));
+        if (vma.leaf != NIL || !vma.isDetached()) {
+            throw new IllegalStateException("VMA tree corruption: " + vma + " is already in a tree");
         }
-        if (root == null) {
-            Node l = new Node(true);
+        if (vma.start >= vma.end) {
+            throw new IllegalStateException("VMA tree corruption: " + vma + " is empty or inverted");
+        }
+        if (root == NIL) {
+            int l = leaves.alloc();
             root = l;
             head = l;
             tail = l;
-            putInLeaf(l, 0, vma);
+            height = 1;
+            putVma(l, 0, vma);
+        } else if (vma.start >= lastEnd(tail)) {
+            append(vma);
         } else {
-            Node l = leafFor(vma.start);
-            if (l == null || l.lastEnd() <= vma.start) {
-                putInLeaf(tail, tail.n, vma);
-            } else {
-                putInLeaf(l, firstAbove(l.ends, l.n, vma.start), vma);
+            int l = leafFor(vma.start);
+            int j = firstAbove(l, vma.start);
+            Vma clash = vmaAt(l, j);
+            if (clash.start < vma.end) {
+                throw new IllegalStateException("VMA tree corruption: " + vma + " overlaps " + clash);
             }
+            putVma(l, j, vma);
         }
         size++;
         vma.setDetached(false);
     }
 
-    /** Puts a VMA into slot i of leaf l, splitting l if that overfills it. */
-    private void putInLeaf(Node l, int i, Vma vma) {
-        shiftRight(l, i);
-        l.ends[i] = vma.end;
-        l.keys2[i] = vma.start;
-        l.vmas[i] = vma;
-        vma.leaf = l;
-        splitOverfull(l, i);
-        // The next leaf's first gap starts at the end of the leaf that now holds the VMA.
-        if (vma.leaf.next != null) {
-            refreshUp(vma.leaf.next);
+    /**
+     * Puts a VMA after the last one (fork copying in order, ascending mmap): no descent and no
+     * search. When the last leaf has room, its ancestors are each the last child of theirs, so
+     * each level only takes the new end as pivot and the new gap into its largest gap.
+     */
+    private void append(Vma vma) {
+        int l = tail;
+        int n = leaves.count[l];
+        if (n == SLOTS) {
+            putVma(l, n, vma);
+            return;
+        }
+        long gap = vma.start - end(l, n - 1);
+        putSlot(l, n, vma, NIL, vma.start, vma.end);
+        for (int p = parent(l); p != NIL; p = parent(p)) {
+            int j = count(p) - 1;
+            setBranchSlot(p, j, Math.max(gapOfKid(p, j), gap), vma.end);
         }
     }
 
-    private static void shiftRight(Node x, int i) {
-        int k = x.n - i;
-        System.arraycopy(x.ends, i, x.ends, i + 1, k);
-        System.arraycopy(x.keys2, i, x.keys2, i + 1, k);
-        System.arraycopy(x.refs(), i, x.refs(), i + 1, k);
-        x.n++;
-    }
-
-    private static void removeSlot(Node x, int i) {
-        int k = x.n - i - 1;
-        System.arraycopy(x.ends, i + 1, x.ends, i, k);
-        System.arraycopy(x.keys2, i + 1, x.keys2, i, k);
-        System.arraycopy(x.refs(), i + 1, x.refs(), i, k);
-        x.n--;
-        x.refs()[x.n] = null;
-    }
-
-    /** Moves {@code count} slots of {@code src} from si into {@code dst} at di. */
-    private static void move(Node src, int si, Node dst, int di, int count) {
-        System.arraycopy(dst.ends, di, dst.ends, di + count, dst.n - di);
-        System.arraycopy(dst.keys2, di, dst.keys2, di + count, dst.n - di);
-        System.arraycopy(dst.refs(), di, dst.refs(), di + count, dst.n - di);
-        System.arraycopy(src.ends, si, dst.ends, di, count);
-        System.arraycopy(src.keys2, si, dst.keys2, di, count);
-        System.arraycopy(src.refs(), si, dst.refs(), di, count);
-        dst.n += count;
-        dst.adopt(di, di + count);
-        int rest = src.n - si - count;
-        System.arraycopy(src.ends, si + count, src.ends, si, rest);
-        System.arraycopy(src.keys2, si + count, src.keys2, si, rest);
-        System.arraycopy(src.refs(), si + count, src.refs(), si, rest);
-        Arrays.fill(src.refs(), src.n - count, src.n, null);
-        src.n -= count;
+    /** Puts a VMA into slot j of leaf l (splitting full nodes) and refreshes the keys and gaps above. */
+    private void putVma(int l, int j, Vma vma) {
+        int splitsBefore = splits;
+        int holder = insertAt(l, j, vma, NIL, vma.start, vma.end);
+        refreshUp(holder, splits != splitsBefore);
+        // The next leaf's first gap starts at the end of the leaf that now holds the VMA.
+        if (nextLeaf(holder) != NIL) {
+            refreshUp(nextLeaf(holder));
+        }
     }
 
     /**
-     * Splits a node that holds one entry too many (the new one, at slot i) into itself and a
-     * new right sibling, and so on up while parents overfill; then refreshes the keys above.
-     * An insert at a node's edge (ascending or descending mmap, a split at the last VMA) is
-     * split off next to the new entry so the full part stays full: sequential growth leaves
-     * nodes full, not half full.
+     * Inserts an entry (a VMA into a leaf, or a child into a branch) at slot j of x. A full node
+     * is split first, with a new right sibling, and the sibling inserted into the parent the
+     * same way, up to a new root. An insert at a node's edge (ascending or descending mmap, a
+     * split at the last VMA) is split off next to the new entry so the full part stays full:
+     * sequential growth leaves nodes full, not half full.
+     *
+     * @param vma the VMA for a leaf, null for a branch
+     * @param kid the child for a branch
+     * @param k the VMA's start (leaf) or the child's largest gap (branch)
+     * @param end the VMA's end (leaf) or the child's last end (branch)
+     * @return the node that holds the entry
      */
-    private void splitOverfull(Node x, int i) {
-        while (x.n > SLOTS) {
-            int keep = i <= 1 ? 1 : i >= SLOTS - 1 ? SLOTS : (SLOTS + 1) / 2;
-            Node r = new Node(x.leaf);
-            move(x, keep, r, 0, x.n - keep);
-            if (x.leaf) {
-                r.prev = x;
-                r.next = x.next;
-                if (x.next != null) {
-                    x.next.prev = r;
-                } else {
-                    tail = r;
-                }
-                x.next = r;
-            }
-            Node p = x.parent;
-            if (p == null) {
-                p = new Node(false);
-                root = p;
-                p.n = 1;
-                p.kids[0] = x;
-                x.parent = p;
-            }
-            int j = p.indexOf(x);
-            p.ends[j] = x.lastEnd();
-            p.keys2[j] = x.maxGap();
-            shiftRight(p, j + 1);
-            p.kids[j + 1] = r;
-            r.parent = p;
-            p.ends[j + 1] = r.lastEnd();
-            p.keys2[j + 1] = r.maxGap();
-            x = p;
-            i = j + 1;
+    private int insertAt(int x, int j, Vma vma, int kid, long k, long end) {
+        if (count(x) < SLOTS) {
+            putSlot(x, j, vma, kid, k, end);
+            return x;
         }
-        refreshUp(x);
+        // Of the SLOTS + 1 entries, the first `keep` stay in x.
+        int keep = j <= 1 ? 1 : j >= SLOTS - 1 ? SLOTS : (SLOTS + 1) / 2;
+        boolean leaf = isLeaf(x);
+        int r = leaf ? leaves.alloc() : branchId(branches.alloc());
+        splits++;
+        int holder;
+        if (j < keep) {
+            move(x, keep - 1, r, 0, SLOTS - keep + 1);
+            putSlot(x, j, vma, kid, k, end);
+            holder = x;
+        } else {
+            move(x, keep, r, 0, SLOTS - keep);
+            putSlot(r, j - keep, vma, kid, k, end);
+            holder = r;
+        }
+        if (leaf) {
+            int after = leaves.next[x];
+            leaves.prev[r] = x;
+            leaves.next[r] = after;
+            if (after != NIL) {
+                leaves.prev[after] = r;
+            } else {
+                tail = r;
+            }
+            leaves.next[x] = r;
+        }
+        int p = parent(x);
+        if (p == NIL) {
+            p = branchId(branches.alloc());
+            root = p;
+            height++;
+            putSlot(p, 0, null, x, 0, 0);
+        }
+        int i = indexOfKid(p, x);
+        setBranchSlot(p, i, maxGap(x), lastEnd(x));
+        insertAt(p, i + 1, null, r, maxGap(r), lastEnd(r));
+        return holder;
+    }
+
+    private void setBranchSlot(int b, int j, long gap, long end) {
+        int i = ix(b);
+        branches.keys[kb(i) + 2 * j + 1] = end;
+        branches.gaps[i * SLOTS + j] = gap;
+    }
+
+    /** Shifts slots [j, count) of x right by one and puts the entry into slot j; x has room. */
+    private void putSlot(int x, int j, Vma vma, int kid, long k, long end) {
+        Arena a = arena(x);
+        int i = ix(x);
+        int n = a.count[i];
+        int b = kb(i);
+        System.arraycopy(a.keys, b + 2 * j, a.keys, b + 2 * j + 2, 2 * (n - j));
+        a.keys[b + 2 * j + 1] = end;
+        if (a.leaf) {
+            a.keys[b + 2 * j] = k;
+            int r = rb(i);
+            System.arraycopy(a.refs, r + j, a.refs, r + j + 1, n - j);
+            a.refs[r + j] = vma;
+            vma.leaf = x;
+        } else {
+            a.keys[b + 2 * j] = kid;
+            int g = i * SLOTS;
+            System.arraycopy(a.gaps, g + j, a.gaps, g + j + 1, n - j);
+            a.gaps[g + j] = k;
+            setParent(kid, x);
+        }
+        a.count[i] = n + 1;
+    }
+
+    /** Removes slot j of x, shifting the rest left; the freed last slot gets NONE keys and no reference. */
+    private void removeSlot(int x, int j) {
+        Arena a = arena(x);
+        int i = ix(x);
+        int n = a.count[i];
+        int b = kb(i);
+        System.arraycopy(a.keys, b + 2 * j + 2, a.keys, b + 2 * j, 2 * (n - j - 1));
+        a.keys[b + 2 * (n - 1)] = NONE;
+        a.keys[b + 2 * (n - 1) + 1] = NONE;
+        if (a.leaf) {
+            int r = rb(i);
+            System.arraycopy(a.refs, r + j + 1, a.refs, r + j, n - j - 1);
+            a.refs[r + n - 1] = null;
+        } else {
+            int g = i * SLOTS;
+            System.arraycopy(a.gaps, g + j + 1, a.gaps, g + j, n - j - 1);
+        }
+        a.count[i] = n - 1;
+    }
+
+    /** Moves {@code cnt} slots of {@code src} from si into {@code dst} at di (both of one kind; dst has room). */
+    private void move(int src, int si, int dst, int di, int cnt) {
+        Arena a = arena(src);
+        int s = ix(src);
+        int d = ix(dst);
+        int sn = a.count[s];
+        int dn = a.count[d];
+        shift(a.keys, kb(s), kb(d), 2, si, di, cnt, sn, dn);
+        Arrays.fill(a.keys, kb(s) + 2 * (sn - cnt), kb(s) + 2 * sn, NONE);
+        if (a.leaf) {
+            shift(a.refs, rb(s), rb(d), 1, si, di, cnt, sn, dn);
+            Arrays.fill(a.refs, rb(s) + sn - cnt, rb(s) + sn, null);
+            for (int j = di; j < di + cnt; j++) {
+                a.refs[rb(d) + j].leaf = dst;
+            }
+        } else {
+            shift(a.gaps, s * SLOTS, d * SLOTS, 1, si, di, cnt, sn, dn);
+            for (int j = di; j < di + cnt; j++) {
+                setParent(kid(dst, j), dst);
+            }
+        }
+        a.count[s] = sn - cnt;
+        a.count[d] = dn + cnt;
+    }
+
+    /**
+     * The array part of {@link #move} for one array with {@code w} elements per slot: opens room
+     * at di in the destination, copies the slots over and closes the hole in the source.
+     */
+    private static void shift(Object arr, int sb, int db, int w, int si, int di, int cnt, int sn, int dn) {
+        System.arraycopy(arr, db + w * di, arr, db + w * (di + cnt), w * (dn - di));
+        System.arraycopy(arr, sb + w * si, arr, db + w * di, w * cnt);
+        System.arraycopy(arr, sb + w * (si + cnt), arr, sb + w * si, w * (sn - si - cnt));
+    }
+
+    private int indexOfKid(int p, int x) {
+        int b = kb(ix(p));
+        long[] k = branches.keys;
+        for (int j = 0; j < count(p); j++) {
+            if (k[b + 2 * j] == x) {
+                return j;
+            }
+        }
+        throw new IllegalStateException("VMA tree corruption: node " + x + " is not in its parent " + p);
     }
 
     void remove(Vma vma) {
-        if (vma.isDetached() || !isInThisTree(vma)) {
+        int j = vma.isDetached() ? -1 : slotOf(vma);
+        if (j < 0) {
             throw new IllegalStateException("VMA tree corruption: " + vma + " is not in this tree");
         }
-        Node l = vma.leaf;
-        removeSlot(l, l.indexOf(vma));
-        vma.leaf = null;
+        int l = vma.leaf;
+        removeSlot(l, j);
+        vma.leaf = NIL;
         size--;
         vma.setDetached(true);
-        if (l.n == 0) {
-            Node after = l.next;
+        if (count(l) == 0) {
+            int after = nextLeaf(l);
             unlinkLeaf(l);
             removeNode(l);
-            if (after != null) {
+            if (after != NIL) {
                 refreshUp(after);
             }
         } else {
@@ -545,42 +826,38 @@ public final class VmaTree implements Iterable<Vma> {
         }
     }
 
-    private boolean isInThisTree(Vma vma) {
-        Node x = vma.leaf;
-        if (x == null) {
-            return false;
+    private void unlinkLeaf(int l) {
+        int p = leaves.prev[l];
+        int n = leaves.next[l];
+        if (p != NIL) {
+            leaves.next[p] = n;
+        } else {
+            head = n;
         }
-        while (x.parent != null) {
-            x = x.parent;
+        if (n != NIL) {
+            leaves.prev[n] = p;
+        } else {
+            tail = p;
         }
-        return x == root;
+        leaves.prev[l] = NIL;
+        leaves.next[l] = NIL;
     }
 
-    private void unlinkLeaf(Node l) {
-        if (l.prev != null) {
-            l.prev.next = l.next;
-        } else {
-            head = l.next;
-        }
-        if (l.next != null) {
-            l.next.prev = l.prev;
-        } else {
-            tail = l.prev;
-        }
-        l.prev = null;
-        l.next = null;
+    private void release(int x) {
+        arena(x).release(ix(x));
     }
 
-    /** Takes an emptied or merged-away node out of its parent. */
-    private void removeNode(Node x) {
-        Node p = x.parent;
-        x.parent = null;
-        if (p == null) {
-            root = null;
+    /** Takes an emptied or merged-away node out of its parent and returns it to its pool. */
+    private void removeNode(int x) {
+        int p = parent(x);
+        release(x);
+        if (p == NIL) {
+            root = NIL;
+            height = 0;
             return;
         }
-        removeSlot(p, p.indexOf(x));
-        if (p.n == 0) {
+        removeSlot(p, indexOfKid(p, x));
+        if (count(p) == 0) {
             removeNode(p);
             return;
         }
@@ -592,40 +869,43 @@ public final class VmaTree implements Iterable<Vma> {
      * After a removal: merges an underfull node into a sibling, or evens the two out, and
      * shrinks the tree when the root branch is left with one child, so height stays O(log n).
      */
-    private void rebalance(Node x) {
-        Node p = x.parent;
-        if (p == null) {
-            while (!root.leaf && root.n == 1) {
-                root = root.kids[0];
-                root.parent = null;
+    private void rebalance(int x) {
+        int p = parent(x);
+        if (p == NIL) {
+            while (root != NIL && !isLeaf(root) && count(root) == 1) {
+                int old = root;
+                root = kid(old, 0);
+                setParent(root, NIL);
+                removeSlot(old, 0);
+                release(old);
+                height--;
             }
             return;
         }
-        if (x.n >= MIN_FILL || p.n < 2) {
+        if (count(x) >= MIN_FILL || count(p) < 2) {
             return;
         }
-        int j = p.indexOf(x);
-        Node left = j > 0 ? p.kids[j - 1] : x;
-        Node right = j > 0 ? x : p.kids[j + 1];
-        if (left.n + right.n <= SLOTS) {
-            move(right, 0, left, left.n, right.n);
-            if (right.leaf) {
+        int j = indexOfKid(p, x);
+        int left = j > 0 ? kid(p, j - 1) : x;
+        int right = j > 0 ? x : kid(p, j + 1);
+        int ln = count(left);
+        int rn = count(right);
+        if (ln + rn <= SLOTS) {
+            move(right, 0, left, ln, rn);
+            if (isLeaf(right)) {
                 unlinkLeaf(right);
             }
             refreshUp(left);
             removeNode(right);
-            if (left.leaf) {
-                refreshUp(left);
-                if (left.next != null) {
-                    refreshUp(left.next);
-                }
+            if (isLeaf(left)) {
+                refreshLeafAndNext(left);
             }
-        } else if (left.n < right.n) {
-            move(right, 0, left, left.n, (right.n - left.n) / 2);
+        } else if (ln < rn) {
+            move(right, 0, left, ln, (rn - ln) / 2);
             refreshUp(left);
             refreshUp(right);
         } else {
-            move(left, left.n - (left.n - right.n) / 2, right, 0, (left.n - right.n) / 2);
+            move(left, ln - (ln - rn) / 2, right, 0, (ln - rn) / 2);
             refreshUp(left);
             refreshUp(right);
         }
@@ -637,144 +917,280 @@ public final class VmaTree implements Iterable<Vma> {
      * @throws IllegalStateException if the move broke the order (a caller bug)
      */
     void adjusted(Vma vma) {
-        Node l = vma.leaf;
-        if (l == null) {
+        int j = slotOf(vma);
+        if (j < 0) {
             throw new IllegalStateException("VMA tree corruption: " + vma + " is not in a tree");
         }
-        int i = l.indexOf(vma);
-        Vma pred = prevOf(l, i);
-        Vma succ = nextOf(l, i);
+        int l = vma.leaf;
+        Vma pred = prevOf(l, j);
+        Vma succ = nextOf(l, j);
         if ((pred != null && pred.end > vma.start) || (succ != null && vma.end > succ.start) || vma.start >= vma.end) {
             throw new IllegalStateException("VMA tree corruption: " + vma + " overlaps a neighbour after a resize");
         }
-        l.keys2[i] = vma.start;
-        l.ends[i] = vma.end;
+        int b = kb(l) + 2 * j;
+        leaves.keys[b] = vma.start;
+        leaves.keys[b + 1] = vma.end;
         refreshLeafAndNext(l);
     }
 
     void clear() {
-        for (Node l = head; l != null; l = l.next) {
-            for (int i = 0; i < l.n; i++) {
-                l.vmas[i].leaf = null;
-                l.vmas[i].setDetached(true);
+        for (int l = head; l != NIL; l = nextLeaf(l)) {
+            for (int j = 0; j < count(l); j++) {
+                Vma v = vmaAt(l, j);
+                v.leaf = NIL;
+                v.setDetached(true);
             }
         }
-        root = null;
-        head = null;
-        tail = null;
-        size = 0;
+        reset(4);
+    }
+
+    /**
+     * Fills this empty tree with VMAs already in address order, bottom-up in O(n): full leaves
+     * left to right, then each level of branches over the one below, up to a single root (the
+     * last two nodes of a level share their entries when the last would be underfull). The
+     * result holds what inserting the VMAs one by one gives, without a descent per VMA.
+     *
+     * @param sorted detached VMAs in ascending, non-overlapping order
+     * @throws IllegalStateException if the tree is not empty, or a VMA is attached, empty or out of order
+     */
+    void build(List<Vma> sorted) {
+        if (root != NIL) {
+            throw new IllegalStateException("VMA tree corruption: bulk build into a tree of " + size + " VMAs");
+        }
+        long lastEnd = Long.MIN_VALUE;
+        for (Vma v : sorted) {
+            if (v.leaf != NIL || !v.isDetached() || v.start >= v.end || v.start < lastEnd) {
+                throw new IllegalStateException("VMA tree corruption: bulk build given " + v
+                        + (v.start < lastEnd ? " out of order" : " attached or empty"));
+            }
+            lastEnd = v.end;
+        }
+        int n = sorted.size();
+        if (n == 0) {
+            return;
+        }
+        int nleaves = (n + SLOTS - 1) / SLOTS;
+        reset(nleaves);
+        int[] level = new int[nleaves];
+        int prev = NIL;
+        for (int i = 0; i < nleaves; i++) {
+            int l = leaves.alloc();
+            level[i] = l;
+            leaves.prev[l] = prev;
+            if (prev != NIL) {
+                leaves.next[prev] = l;
+            }
+            prev = l;
+            int from = fillStart(i, nleaves, n);
+            int to = fillStart(i + 1, nleaves, n);
+            int b = kb(l);
+            int r = rb(l);
+            for (int e = from; e < to; e++) {
+                Vma v = sorted.get(e);
+                leaves.keys[b + 2 * (e - from)] = v.start;
+                leaves.keys[b + 2 * (e - from) + 1] = v.end;
+                leaves.refs[r + e - from] = v;
+                v.leaf = l;
+                v.setDetached(false);
+            }
+            leaves.count[l] = to - from;
+        }
+        head = level[0];
+        tail = prev;
+        size = n;
+        height = 1;
+        while (level.length > 1) {
+            int m = (level.length + SLOTS - 1) / SLOTS;
+            int[] up = new int[m];
+            for (int i = 0; i < m; i++) {
+                int p = branchId(branches.alloc());
+                up[i] = p;
+                int from = fillStart(i, m, level.length);
+                int to = fillStart(i + 1, m, level.length);
+                for (int e = from; e < to; e++) {
+                    int c = level[e];
+                    putSlot(p, e - from, null, c, maxGap(c), lastEnd(c));
+                }
+            }
+            level = up;
+            height++;
+        }
+        root = level[0];
+    }
+
+    /**
+     * Where the i-th of {@code nodes} nodes of a level starts among {@code n} entries: SLOTS per
+     * node, except that the last two split their entries evenly when the last would be underfull.
+     */
+    private static int fillStart(int i, int nodes, int n) {
+        if (i < nodes - 1 || nodes < 2) {
+            return Math.min(i * SLOTS, n);
+        }
+        if (i == nodes) {
+            return n;
+        }
+        int lastTwo = n - (nodes - 2) * SLOTS;
+        return lastTwo - SLOTS >= MIN_FILL ? i * SLOTS : (nodes - 2) * SLOTS + lastTwo / 2;
     }
 
     // ------------------------------------------------------------ augmentation
 
+    private long maxGap(int x) {
+        long m = Long.MIN_VALUE;
+        if (isLeaf(x)) {
+            long[] k = leaves.keys;
+            int b = kb(x);
+            int p = leaves.prev[x];
+            long before = p == NIL ? 0 : lastEnd(p);
+            for (int j = 0, n = leaves.count[x]; j < n; j++) {
+                m = Math.max(m, k[b + 2 * j] - before);
+                before = k[b + 2 * j + 1];
+            }
+        } else {
+            long[] g = branches.gaps;
+            int i = ix(x);
+            for (int j = i * SLOTS, e = j + branches.count[i]; j < e; j++) {
+                m = Math.max(m, g[j]);
+            }
+        }
+        return m;
+    }
+
     /** A leaf changed: its keys and gaps, and the first gap of the next leaf (which starts at this leaf's last end). */
-    private void refreshLeafAndNext(Node l) {
+    private void refreshLeafAndNext(int l) {
         refreshUp(l);
-        if (l.next != null) {
-            refreshUp(l.next);
+        if (nextLeaf(l) != NIL) {
+            refreshUp(nextLeaf(l));
         }
     }
 
-    /** Recomputes x's key and largest gap in its parent, and so on up while anything changes. */
-    private static void refreshUp(Node x) {
-        while (x.parent != null) {
-            Node p = x.parent;
-            int j = p.indexOf(x);
-            long end = x.lastEnd();
-            long gap = x.maxGap();
-            if (p.ends[j] == end && p.keys2[j] == gap) {
+    /**
+     * Recomputes x's pivot and largest gap in its parent, and so on up while anything changes:
+     * every entry above is a function of the entries below it, so an unchanged one ends the walk.
+     */
+    private void refreshUp(int x) {
+        refreshUp(x, false);
+    }
+
+    /**
+     * @param all go on to the root even past unchanged levels: after a split, an ancestor above
+     *        the node's (freshly computed) entry may still lack the new sibling's gap
+     */
+    private void refreshUp(int x, boolean all) {
+        for (int p = parent(x); p != NIL; x = p, p = parent(x)) {
+            int j = indexOfKid(p, x);
+            long gap = maxGap(x);
+            long end = lastEnd(x);
+            if (!all && end(p, j) == end && gapOfKid(p, j) == gap) {
                 return;
             }
-            p.ends[j] = end;
-            p.keys2[j] = gap;
-            x = p;
+            setBranchSlot(p, j, gap, end);
         }
     }
 
     /** @return the number of node levels (0 when empty), for tests and diagnostics */
     int height() {
-        int h = 0;
-        for (Node x = root; x != null; x = x.leaf ? null : x.kids[0]) {
-            h++;
-        }
-        return h;
+        return height;
     }
 
-    /** Checks order, links, keys, gaps and equal leaf depth; for tests. */
+    /** Checks order, links, keys, gaps, unused slots, the node pools, height and equal leaf depth; for tests. */
     void verify() {
-        if (root == null) {
-            if (size != 0 || head != null || tail != null) {
-                throw new IllegalStateException("empty tree with size " + size + " or leaves");
+        if (root == NIL) {
+            if (size != 0 || head != NIL || tail != NIL || height != 0) {
+                throw new IllegalStateException("empty tree with size " + size + ", height " + height + " or leaves");
             }
             return;
         }
-        if (root.parent != null) {
+        if (parent(root) != NIL) {
             throw new IllegalStateException("root has a parent");
         }
-        List<Node> leaves = new ArrayList<>();
-        verify(root, leaves);
+        List<Integer> leafList = new ArrayList<>();
+        int[] live = new int[2];
+        verify(root, leafList, live);
+        checkPool(leaves, live[0]);
+        checkPool(branches, live[1]);
         int depth = -1;
-        long count = 0;
+        long total = 0;
         long lastEnd = Long.MIN_VALUE;
-        Node prevLeaf = null;
-        for (Node l : leaves) {
-            if (l.prev != prevLeaf || (prevLeaf == null ? head != l : prevLeaf.next != l)) {
-                throw new IllegalStateException("bad sibling links at leaf of " + l.vmas[0]);
+        int prev = NIL;
+        for (int l : leafList) {
+            if (prevLeaf(l) != prev || (prev == NIL ? head != l : nextLeaf(prev) != l)) {
+                throw new IllegalStateException("bad sibling links at leaf of " + vmaAt(l, 0));
             }
             int d = 0;
-            for (Node x = l; x.parent != null; x = x.parent) {
+            for (int x = l; parent(x) != NIL; x = parent(x)) {
                 d++;
             }
             if (depth >= 0 && d != depth) {
                 throw new IllegalStateException("leaves at depths " + depth + " and " + d);
             }
             depth = d;
-            for (int i = 0; i < l.n; i++) {
-                Vma v = l.vmas[i];
-                if (v.leaf != l || v.isDetached() || l.keys2[i] != v.start || l.ends[i] != v.end
+            for (int j = 0; j < count(l); j++) {
+                Vma v = vmaAt(l, j);
+                if (v.leaf != l || v.isDetached() || start(l, j) != v.start || end(l, j) != v.end
                         || v.start >= v.end || v.start < lastEnd) {
                     throw new IllegalStateException("bad order, keys or back link at " + v);
                 }
                 lastEnd = v.end;
-                count++;
+                total++;
             }
-            prevLeaf = l;
+            prev = l;
         }
-        if (tail != prevLeaf || count != size) {
-            throw new IllegalStateException("bad tail or size " + size + " for " + count + " VMAs");
+        if (tail != prev || total != size) {
+            throw new IllegalStateException("bad tail or size " + size + " for " + total + " VMAs");
+        }
+        if (height != depth + 1) {
+            throw new IllegalStateException("height " + height + " for leaves at depth " + depth);
         }
         // The largest node count at this depth if every non-root node were minimally full keeps the height logarithmic.
-        if (depth > 1 && Math.pow(2, depth - 1) > Math.max(count, 1)) {
-            throw new IllegalStateException("tree of " + count + " VMAs is " + depth + " levels deep");
+        if (depth > 1 && Math.pow(2, depth - 1) > Math.max(total, 1)) {
+            throw new IllegalStateException("tree of " + total + " VMAs is " + depth + " levels deep");
         }
     }
 
-    private void verify(Node x, List<Node> leaves) {
-        if (x.n < 1 || x.n > SLOTS || (x != root && x.parent == null)) {
-            throw new IllegalStateException("bad node fill " + x.n);
+    /** Every node of the pool is either in the tree or free, and free ones hold nothing. */
+    private static void checkPool(Arena a, int live) {
+        if (live + a.freeCount != a.used) {
+            throw new IllegalStateException(live + " nodes in the tree and " + a.freeCount + " free, of " + a.used);
         }
-        Object[] refs = x.refs();
-        for (int i = x.n; i < refs.length; i++) {
-            if (refs[i] != null) {
-                throw new IllegalStateException("stale reference past the end of a node");
+        for (int f = 0; f < a.freeCount; f++) {
+            int i = a.free[f];
+            for (int j = 0; j < SLOTS; j++) {
+                if (a.keys[kb(i) + 2 * j + 1] != NONE || (a.leaf && a.refs[rb(i) + j] != null)) {
+                    throw new IllegalStateException("free node " + i + " holds an entry");
+                }
             }
         }
-        if (x.leaf) {
-            leaves.add(x);
+    }
+
+    private void verify(int x, List<Integer> leafList, int[] live) {
+        int n = count(x);
+        if (n < 1 || n > SLOTS || (x != root && parent(x) == NIL) || arena(x).isFree(ix(x))) {
+            throw new IllegalStateException("bad node fill " + n + " or a free node in the tree");
+        }
+        for (int j = n; j < SLOTS; j++) {
+            if (end(x, j) != NONE || (isLeaf(x) && vmaAt(x, j) != null)) {
+                throw new IllegalStateException("stale key or reference past the end of node " + x);
+            }
+        }
+        if (isLeaf(x)) {
+            leafList.add(x);
+            live[0]++;
             return;
         }
-        for (int i = 0; i < x.n; i++) {
-            Node k = x.kids[i];
-            if (k.parent != x || k.leaf != x.kids[0].leaf) {
+        live[1]++;
+        for (int j = 0; j < n; j++) {
+            int k = kid(x, j);
+            if (parent(k) != x || isLeaf(k) != isLeaf(kid(x, 0))) {
                 throw new IllegalStateException("bad parent link or mixed levels");
             }
-            verify(k, leaves);
+            verify(k, leafList, live);
         }
-        for (int i = 0; i < x.n; i++) {
-            Node k = x.kids[i];
-            if (x.ends[i] != k.lastEnd() || x.keys2[i] != k.maxGap()) {
-                throw new IllegalStateException("bad key or gap for child " + i + ": " + x.ends[i] + "/" + x.keys2[i]
-                        + " vs " + k.lastEnd() + "/" + k.maxGap());
+        for (int j = 0; j < n; j++) {
+            int k = kid(x, j);
+            if (end(x, j) != lastEnd(k) || gapOfKid(x, j) != maxGap(k)) {
+                throw new IllegalStateException("bad key or gap for child " + j + ": " + end(x, j) + "/" + gapOfKid(x, j)
+                        + " vs " + lastEnd(k) + "/" + maxGap(k));
             }
         }
     }

@@ -270,6 +270,168 @@ class VmaTreeTest {
         assertNull(t.last());
     }
 
+    /** Every query of {@code t} against the model, at random addresses and windows. */
+    private static void assertMatchesModel(VmaTree t, TreeMap<Long, Vma> ref, Random rnd, long space, int queries) {
+        t.verify();
+        assertEquals(ref.size(), t.size());
+        assertEquals(new ArrayList<>(ref.values()), t.toList());
+        for (int q = 0; q < queries; q++) {
+            long addr = rnd.nextInt((int) space + 8) * P + rnd.nextInt((int) P);
+            Map.Entry<Long, Vma> fl = ref.floorEntry(addr);
+            Vma expectLookup = fl != null && fl.getValue().end > addr ? fl.getValue() : null;
+            assertSame(expectLookup, t.lookup(addr), "lookup " + addr);
+            Map.Entry<Long, Vma> hi = ref.higherEntry(addr);
+            assertSame(expectLookup != null ? expectLookup : hi == null ? null : hi.getValue(), t.find(addr));
+            Map.Entry<Long, Vma> lo = ref.lowerEntry(addr);
+            assertSame(lo == null ? null : lo.getValue(), t.before(addr));
+            long len = (1 + rnd.nextInt(rnd.nextBoolean() ? 4 : 64)) * P;
+            long low = rnd.nextInt((int) space) * P;
+            long high = low + rnd.nextInt((int) space) * P;
+            assertEquals(modelGapSearch(ref, low, high, len, false), t.unmappedArea(low, high, len),
+                    "bottom-up low=" + low + " high=" + high + " len=" + len);
+            assertEquals(modelGapSearch(ref, low, high, len, true), t.unmappedAreaTopDown(low, high, len),
+                    "top-down low=" + low + " high=" + high + " len=" + len);
+        }
+        Vma prev = null;
+        for (Vma v : ref.values()) {
+            assertSame(prev, t.prev(v));
+            if (prev != null) {
+                assertSame(v, t.next(prev));
+            }
+            prev = v;
+        }
+        if (prev != null) {
+            assertNull(t.next(prev));
+        }
+    }
+
+    /**
+     * The bulk build that fork's copy can use gives the tree inserting the VMAs one by one gives:
+     * the same VMAs, neighbours, lookups and free gaps (the largest gap of every node is checked
+     * by verify), at every size around the node boundaries (one leaf, one more than a leaf, an
+     * underfull last leaf, several levels); and the built tree then takes inserts, removals and
+     * moves like any other.
+     */
+    @Test
+    void bulkBuildMatchesIncrementalInsertAndKeepsGapsRight() {
+        Random rnd = new Random(0xb01c);
+        int s = VmaTree.SLOTS;
+        for (int n : new int[] {0, 1, 2, s - 1, s, s + 1, s + 2, 2 * s, s * s, s * s + 1, s * s + 3, 3 * s * s - 5, 5000}) {
+            TreeMap<Long, Vma> ref = new TreeMap<>();
+            List<Vma> built = new ArrayList<>();
+            List<Vma> inserted = new ArrayList<>();
+            long a = rnd.nextInt(4) * P;
+            for (int i = 0; i < n; i++) {
+                long len = (1 + rnd.nextInt(3)) * P;
+                Vma v = vma(a, a + len);
+                built.add(v);
+                inserted.add(vma(a, a + len));
+                ref.put(a, v);
+                a += len + rnd.nextInt(3) * rnd.nextInt(5) * P; // mostly adjacent, sometimes a gap
+            }
+            VmaTree bulk = new VmaTree();
+            bulk.build(built);
+            VmaTree one = new VmaTree();
+            for (Vma v : inserted) {
+                one.insert(v);
+            }
+            assertEquals(one.size(), bulk.size());
+            assertEquals(true, bulk.height() <= one.height(), "bulk " + bulk.height() + " vs " + one.height() + " levels");
+            long space = a / P + 64;
+            assertMatchesModel(bulk, ref, rnd, space, 200);
+            for (int q = 0; q < 200; q++) {
+                long addr = rnd.nextInt((int) space) * P;
+                Vma b = bulk.lookup(addr);
+                Vma o = one.lookup(addr);
+                assertEquals(o == null ? null : o.start, b == null ? null : b.start);
+                long len = (1 + rnd.nextInt(8)) * P;
+                assertEquals(one.unmappedArea(0, space * P, len), bulk.unmappedArea(0, space * P, len));
+                assertEquals(one.unmappedAreaTopDown(0, space * P, len), bulk.unmappedAreaTopDown(0, space * P, len));
+            }
+            for (Vma v : built) {
+                assertEquals(false, v.isDetached(), "a built VMA is attached");
+            }
+            // The built tree changes like any other: random removals, inserts into the holes, moves.
+            for (int step = 0; step < Math.min(3 * n, 3000); step++) {
+                Long k = ref.ceilingKey(rnd.nextInt((int) space) * P);
+                if (k == null) {
+                    continue;
+                }
+                if (rnd.nextBoolean()) {
+                    bulk.remove(ref.remove(k));
+                } else {
+                    Vma v = ref.get(k);
+                    Map.Entry<Long, Vma> pv = ref.lowerEntry(k);
+                    long floor = pv == null ? 0 : pv.getValue().end;
+                    if (floor < v.start) {
+                        Vma fill = vma(floor, v.start);
+                        bulk.insert(fill);
+                        ref.put(floor, fill);
+                    } else if (v.end - v.start > P) {
+                        v.end -= P;
+                        bulk.adjusted(v);
+                    }
+                }
+                if (step % 97 == 0) {
+                    assertMatchesModel(bulk, ref, rnd, space, 5);
+                }
+            }
+            assertMatchesModel(bulk, ref, rnd, space, 50);
+        }
+    }
+
+    @Test
+    void bulkBuildRejectsANonEmptyTreeUnsortedOverlappingAndAttachedVmas() {
+        VmaTree t = new VmaTree();
+        Vma a = vma(0x1000, 0x3000);
+        Vma b = vma(0x2000, 0x4000);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> t.build(List.of(a, b)));
+        assertEquals(true, e.getMessage().contains("out of order"), e.getMessage());
+        assertEquals(true, a.isDetached(), "nothing attached by a refused build");
+        assertEquals(0, t.size());
+        Vma c = vma(0x5000, 0x6000);
+        assertThrows(IllegalStateException.class, () -> t.build(List.of(c, a)));
+        t.insert(a);
+        e = assertThrows(IllegalStateException.class, () -> t.build(List.of(c)));
+        assertEquals(true, e.getMessage().contains("bulk build into a tree of 1"), e.getMessage());
+        VmaTree other = new VmaTree();
+        e = assertThrows(IllegalStateException.class, () -> other.build(List.of(a)));
+        assertEquals(true, e.getMessage().contains("attached"), e.getMessage());
+        Vma empty = vma(0x7000, 0x7000);
+        assertThrows(IllegalStateException.class, () -> other.build(List.of(empty)));
+        assertEquals(0, other.size());
+        // A tree emptied by removals builds again, reusing nothing stale.
+        t.remove(a);
+        t.build(List.of(a, c));
+        t.verify();
+        assertSame(a, t.lookup(0x1000));
+        assertSame(c, t.find(0x3000));
+    }
+
+    /**
+     * Appending after the last VMA skips the descent; an append that would overlap the last VMA
+     * is still refused, and appends in order fill leaves completely (sequential growth is dense).
+     */
+    @Test
+    void appendsAfterTheLastVmaFillLeavesAndStillRefuseOverlaps() {
+        VmaTree t = new VmaTree();
+        int n = VmaTree.SLOTS * VmaTree.SLOTS * 2;
+        for (int i = 0; i < n; i++) {
+            t.insert(vma(2 * i * P, (2 * i + 1) * P));
+        }
+        t.verify();
+        assertEquals(3, t.height(), "full leaves of " + VmaTree.SLOTS + " need three levels for " + n);
+        Vma lastOne = t.last();
+        Vma overlap = vma(lastOne.end - P, lastOne.end + P);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> t.insert(overlap));
+        assertEquals(true, e.getMessage().contains("overlaps"), e.getMessage());
+        Vma touching = vma(lastOne.end, lastOne.end + P);
+        t.insert(touching);
+        assertSame(touching, t.lookup(lastOne.end));
+        assertSame(lastOne, t.prev(touching));
+        t.verify();
+    }
+
     @Test
     void adjustedRejectsAMoveThatBreaksTheOrderAndADetachedVma() {
         VmaTree t = new VmaTree();
