@@ -532,6 +532,10 @@ final class VmaOps {
      */
     static void dupMmap(MmStruct parent, MmStruct child) {
         Kernel k = parent.kernel();
+        // One detail per fork, not a string per VMA: the text is built only if someone reads it.
+        int parentPid = parent.ownerPid();
+        TraceDetail copied = () -> "copied from pid " + parentPid;
+        TraceDetail wiped = () -> "copied from pid " + parentPid + " (wiped on fork)";
         for (Vma v : parent.tree().toList()) {
             if (v.flags.test(VmaFlag.DONTCOPY)) {
                 continue;
@@ -555,8 +559,7 @@ final class VmaOps {
             child.totalVm += c.pages();
             child.linkFile(c, false);
             child.vmaOpen(c);
-            k.trace().emit(child.ownerPid(), c.start, c.end, c.path(), TraceStep.FORK, "ok",
-                    "copied from pid " + parent.ownerPid() + (wipe ? " (wiped on fork)" : ""));
+            k.trace().emit(child.ownerPid(), c.start, c.end, c.path(), TraceStep.FORK, "ok", wipe ? wiped : copied);
             if (!wipe) {
                 int r = k.pageTables().copyPageRange(child, c, v);
                 if (r != 0) {

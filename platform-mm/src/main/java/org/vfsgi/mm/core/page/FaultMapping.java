@@ -94,9 +94,15 @@ public final class FaultMapping {
         this.mkwrite = mkwrite;
     }
 
+    /** Immutable and the same for every anonymous VMA: one instance, not one per fault, zap or fork. */
+    private static final FaultMapping ANONYMOUS_MAPPING = new FaultMapping(Kind.ANONYMOUS, false, true, false, 0, 0, null,
+            null, null, null, null);
+    private static final FaultMapping REVOKED_MAPPING = new FaultMapping(Kind.REVOKED, false, false, false, 0, 0, null, null,
+            null, null, null);
+
     /** @return private anonymous memory ({@code MAP_PRIVATE|MAP_ANONYMOUS}, or no vm_ops) */
     public static FaultMapping anonymous() {
-        return new FaultMapping(Kind.ANONYMOUS, false, true, false, 0, 0, null, null, null, null, null);
+        return ANONYMOUS_MAPPING;
     }
 
     /**
@@ -168,7 +174,7 @@ public final class FaultMapping {
 
     /** @return a mapping whose faults all get SIGBUS (revoked, or an unpopulated PFN map) */
     public static FaultMapping revoked() {
-        return new FaultMapping(Kind.REVOKED, false, false, false, 0, 0, null, null, null, null, null);
+        return REVOKED_MAPPING;
     }
 
     /**
