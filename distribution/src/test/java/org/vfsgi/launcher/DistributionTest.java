@@ -193,7 +193,11 @@ class DistributionTest {
         assertEquals(0, run.exit(), run::toString);
         assertTrue(run.out().contains("pid 1 exited"), run::toString);
         assertTrue(run.out().contains("no processes (mm:spawn creates one)"), run::toString);
-        assertTrue(run.out().contains("gosh: stopping shell and framework"), run::toString);
+        // Bare exit is 'stop 0': the framework stops under the shell. Gogo either ends its loop
+        // first (and says so) or is interrupted while reading the next line; either way the
+        // launcher returned 0 above only after the framework had stopped.
+        assertTrue(run.out().contains("gosh: stopping shell and framework")
+                || run.out().contains("gogo: InterruptedException"), run::toString);
     }
 
     @Test
