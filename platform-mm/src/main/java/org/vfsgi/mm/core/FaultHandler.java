@@ -75,6 +75,9 @@ final class FaultHandler {
                 && missing) {
             if (aroundable) {
                 r = faultAroundSupplied(pm, pt, v, page);
+                if (r == FaultResult.OOM) {
+                    acc.reason = "out of memory (no frame for the page table of fault-around)";
+                }
             }
             if (r == null) {
                 r = driverFault(pm, pt, v, page, addr, write, acc);
