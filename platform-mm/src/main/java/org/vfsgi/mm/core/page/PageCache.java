@@ -367,9 +367,11 @@ public final class PageCache {
         if (window > 1) {
             try {
                 readRange(index, window); // the page asked for and the window after it, one request
-            } catch (IOException ex) {
-                // The window failed as a whole; the page asked for is read on its own below, so
-                // its own error (if any) is the one reported, and the rest waits for a reader.
+            } catch (IOException | org.vfsgi.hw.HwException ex) {
+                // The window failed as a whole (an I/O error, or too few free frames for all of
+                // it: readahead is best effort, as the kernel's __GFP_NORETRY pages are); the page
+                // asked for is read on its own below, so its own error, if any, is the one
+                // reported, and the rest waits for a reader.
             }
         }
         e = pages.get(index);

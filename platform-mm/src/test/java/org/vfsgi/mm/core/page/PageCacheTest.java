@@ -161,6 +161,24 @@ class PageCacheTest {
     }
 
     @Test
+    void aWindowWithoutEnoughFreeFramesStillReadsThePageAskedFor() throws IOException {
+        FakeFile file = FakeFile.patterned(40L * P);
+        PageCache cache = new PageCache(ram, file);
+        java.util.List<Long> hog = new java.util.ArrayList<>();
+        while (ram.freeFrames() > 2) {
+            hog.add(ram.allocate());
+        }
+        byte[] b = new byte[1];
+        assertEquals(1, cache.read(0, b, 0, 1, file.size), "the 4-page window does not fit, page 0 does");
+        assertEquals(FakeFile.pattern(0), b[0]);
+        assertEquals(1, cache.pageCount());
+        assertEquals(1, ram.freeFrames(), "the window's frames went back, all but page 0's");
+        for (long pfn : hog) {
+            ram.put(pfn);
+        }
+    }
+
+    @Test
     void randomMissesShrinkTheWindow() throws IOException {
         FakeFile file = FakeFile.patterned(1000L * P);
         PageCache cache = new PageCache(ram, file);
