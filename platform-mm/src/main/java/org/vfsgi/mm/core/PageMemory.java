@@ -165,41 +165,10 @@ public final class PageMemory {
      * escaping from the platform as a stack trace.
      */
     private PageIo adapt(Inode inode, AddressSpaceOperations aops) {
-        return new PageIo() {
-            @Override
-            public int readPage(long index, byte[] buf) throws IOException {
-                try {
-                    return aops.readPage(index, buf);
-                } catch (RuntimeException e) {
-                    throw broken("read_folio", index, e);
-                }
-            }
-
-            @Override
-            public void readPages(long index, int count, byte[] buf) throws IOException {
-                try {
-                    aops.readPages(index, count, buf);
-                } catch (RuntimeException e) {
-                    throw broken("readahead", index, e);
-                }
-            }
-
-            @Override
-            public void writePage(long index, byte[] buf, int len) throws IOException {
-                try {
-                    aops.writePage(index, buf, len);
-                } catch (RuntimeException e) {
-                    throw broken("writepage", index, e);
-                }
-            }
-
-            private IOException broken(String op, long index, RuntimeException e) {
+        return new org.vfsgi.mm.core.vfs.PageIoAdapter(aops, "inode " + inode.ino(), (op, index, e) ->
                 kernel.violations().report(ContractViolation.HOOK_THREW, 0, index << org.vfsgi.mm.Mman.PAGE_SHIFT,
                         (index + 1) << org.vfsgi.mm.Mman.PAGE_SHIFT, "inode " + inode.ino(),
-                        "address_space_operations." + op + " threw " + e + " instead of an IOException");
-                return new IOException(op + " of page " + index + " failed: " + e, e);
-            }
-        };
+                        "address_space_operations." + op + " threw " + e + " instead of an IOException"));
     }
 
     /**

@@ -11,15 +11,34 @@ import org.vfsgi.vfs.AddressSpaceOperations;
  * moves bytes. Every failure of the file system (an {@link IOException}, an
  * {@code MmException} or a {@code HwException} of its block device) becomes an
  * {@link IOException} naming the page and the inode, which the page cache turns into EIO,
- * so that no runtime exception escapes with the cache's state half-changed.
+ * so that no runtime exception escapes with the cache's state half-changed. The one adapter
+ * of every page cache, whichever side (the VFS's read and write, or a fault) made it first.
  */
-final class PageIoAdapter implements PageIo {
+public final class PageIoAdapter implements PageIo {
+    /** Told when a file system throws anything but an {@link IOException}: it broke its contract. */
+    @FunctionalInterface
+    public interface ContractBreach {
+        /**
+         * @param op the operation ({@code read_folio}, {@code readahead}, {@code writepage})
+         * @param index the (first) page index
+         * @param e what it threw
+         */
+        void threw(String op, long index, RuntimeException e);
+    }
+
     private final AddressSpaceOperations aops;
     private final String what;
+    private final ContractBreach onBreach;
 
-    PageIoAdapter(AddressSpaceOperations aops, String what) {
+    /**
+     * @param aops the file system's operations
+     * @param what the inode, for messages
+     * @param onBreach told of runtime exceptions before they become I/O errors; null for nobody
+     */
+    public PageIoAdapter(AddressSpaceOperations aops, String what, ContractBreach onBreach) {
         this.aops = Objects.requireNonNull(aops, "aops");
         this.what = what;
+        this.onBreach = onBreach;
     }
 
     @Override
@@ -27,7 +46,7 @@ final class PageIoAdapter implements PageIo {
         try {
             return aops.readPage(index, buf);
         } catch (IOException | RuntimeException e) {
-            throw new IOException("read_folio of page " + index + " of " + what + " failed: " + e.getMessage(), e);
+            throw failed("read_folio", index, "page " + index, e);
         }
     }
 
@@ -36,8 +55,7 @@ final class PageIoAdapter implements PageIo {
         try {
             aops.readPages(index, count, buf);
         } catch (IOException | RuntimeException e) {
-            throw new IOException("readahead of pages " + index + ".." + (index + count - 1) + " of " + what
-                    + " failed: " + e.getMessage(), e);
+            throw failed("readahead", index, "pages " + index + ".." + (index + count - 1), e);
         }
     }
 
@@ -46,7 +64,14 @@ final class PageIoAdapter implements PageIo {
         try {
             aops.writePage(index, buf, len);
         } catch (IOException | RuntimeException e) {
-            throw new IOException("writepage of page " + index + " of " + what + " failed: " + e.getMessage(), e);
+            throw failed("writepage", index, "page " + index, e);
         }
+    }
+
+    private IOException failed(String op, long index, String pages, Exception e) {
+        if (e instanceof RuntimeException && onBreach != null) {
+            onBreach.threw(op, index, (RuntimeException) e);
+        }
+        return new IOException(op + " of " + pages + " of " + what + " failed: " + e.getMessage(), e);
     }
 }

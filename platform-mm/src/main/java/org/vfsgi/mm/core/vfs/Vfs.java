@@ -84,7 +84,7 @@ public final class Vfs {
     private static final int SD_MINORS = 16;
     /** {@code BLOCK_EXT_MAJOR}: devices after the sixteenth. */
     private static final int BLOCK_EXT_MAJOR = 259;
-    /** Told, outside the VFS lock's critical section, when a detached superblock let go of its device. */
+    /** Told, on the closing thread with the VFS lock held, when a detached superblock let go of its device. */
     private final List<Runnable> releaseListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private Mount rootMount;
     private int nextMountId = 1;
@@ -966,7 +966,7 @@ public final class Vfs {
     private VfsInode igrab(Mount m, FsInode inode) {
         VfsInode vi = m.icache.get(inode.ino());
         if (vi == null) {
-            vi = new VfsInode(m, inode, ram);
+            vi = new VfsInode(m, inode, ram, pageMemory);
             m.icache.put(inode.ino(), vi);
         } else {
             vi.refresh(inode);
@@ -1918,8 +1918,7 @@ public final class Vfs {
         @Override
         public Optional<BlockDevice> blockDevice(String name) {
             Objects.requireNonNull(name, "name");
-            String n = name.startsWith("/dev/") ? name.substring(5) : name;
-            return blockDevices.apply(n);
+            return blockDevices.apply(deviceName(name));
         }
 
         @Override

@@ -8,6 +8,7 @@ import org.vfsgi.mm.Errno;
 import org.vfsgi.mm.MmException;
 import org.vfsgi.mm.ReverseMap;
 import org.vfsgi.mm.core.FileRmap;
+import org.vfsgi.mm.core.PageMemory;
 import org.vfsgi.mm.core.page.PageCache;
 import org.vfsgi.mm.core.page.PageTable;
 import org.vfsgi.vfs.AddressSpaceOperations;
@@ -26,17 +27,20 @@ public final class VfsInode implements Inode {
     private final Mount mount;
     private final long ino;
     private final PhysicalMemory ram;
+    /** The kernel's page layer, which makes page caches with contract checking; null in a bare VFS. */
+    private final PageMemory pageMemory;
     private final FileRmap rmap = new FileRmap();
     private final Mapping mapping = new Mapping();
     private volatile FsInode fs;
     /** Open files on this inode; guarded by the namespace lock. */
     int openCount;
 
-    VfsInode(Mount mount, FsInode fs, PhysicalMemory ram) {
+    VfsInode(Mount mount, FsInode fs, PhysicalMemory ram, PageMemory pageMemory) {
         this.mount = mount;
         this.fs = fs;
         this.ino = fs.ino();
         this.ram = ram;
+        this.pageMemory = pageMemory;
     }
 
     /** @return the file system's inode */
@@ -103,9 +107,12 @@ public final class VfsInode implements Inode {
         if (c != null) {
             return c;
         }
+        if (pageMemory != null) {
+            return pageMemory.pageCacheOf(this); // the same cache, made the way a fault makes it
+        }
         AddressSpaceOperations aops = fs.addressSpaceOperations();
         PageCache fresh = aops == null ? PageCache.memoryOnly(ram)
-                : new PageCache(ram, new PageIoAdapter(aops, describe()), this::size);
+                : new PageCache(ram, new PageIoAdapter(aops, describe(), null), this::size);
         // A racing creator may have won; installPageCache returns the one that is kept.
         return rmap.installPageCache(fresh);
     }
